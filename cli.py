@@ -1,0 +1,27 @@
+"""fangyi command line: thin typer app; each concern's commands live in optimizer/cli/."""
+
+from __future__ import annotations
+
+import typer
+
+from optimizer.cli import check, roster
+
+app = typer.Typer(
+    name="fangyi",
+    help="防疫 fangyi: duty rosters, testing rounds, disinfection routes, emergency dispatch.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+for module in (roster, check):
+    module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

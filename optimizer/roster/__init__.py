@@ -1,0 +1,1 @@
+"""Weekly duty rosters: domain, instance loader, CP-SAT model and exports."""

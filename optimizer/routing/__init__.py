@@ -1,0 +1,1 @@
+"""Vehicle routing core: our problem model in, our plan out (PyVRP behind it)."""
