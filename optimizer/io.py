@@ -264,7 +264,9 @@ def _parse_cell(path: Path, line: int, col: Col, text: str) -> Any:
     try:
         value = parser(text)
     except (ValueError, TypeError):
-        raise InputError(path, f"expected {expected}, got '{text}'", row=line, column=col.name)
+        raise InputError(
+            path, f"expected {expected}, got '{text}'", row=line, column=col.name
+        ) from None
     if col.choices is not None and value not in col.choices:
         raise InputError(
             path, f"expected one of {', '.join(col.choices)}, got '{text}'", line, col.name
