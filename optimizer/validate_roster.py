@@ -98,6 +98,9 @@ class _Roster:
         ]
         for h in self.history_rows:
             self.history[h.volunteer].add((h.day, h.shift))
+        self.away: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for u in inst.unavailability:
+            self.away[u.volunteer].append((u.start, u.end))
 
     def _row_problem(self, a: Assignment, seen: set[Assignment]) -> Violation | None:
         where = dict(volunteer=a.volunteer, day=a.day, shift=a.shift)
@@ -156,9 +159,7 @@ class _Roster:
     def available(self, vid: str, day: int, shift: Shift) -> bool:
         """No unavailability interval of the person overlaps the shift on that day."""
         start, end = shift.span(day)
-        return not any(
-            u.volunteer == vid and start < u.end and u.start < end for u in self.inst.unavailability
-        )
+        return not any(start < u_end and u_start < end for u_start, u_end in self.away[vid])
 
 
 def _runs(days: set[int], lo: int, hi: int) -> list[tuple[int, int]]:
@@ -256,12 +257,12 @@ def _availability(r: _Roster) -> Iterator[Violation]:
     for vid, works in r.works.items():
         for day, sid in sorted(works):
             start, end = r.shifts[sid].span(day)
-            for u in r.inst.unavailability:
-                if u.volunteer == vid and start < u.end and u.start < end:
+            for u_start, u_end in r.away[vid]:
+                if start < u_end and u_start < end:
                     yield Violation(
                         "availability",
                         f"{r.name(vid)}: works {r.when(day, sid)} but is unavailable "
-                        f"{r.moment(u.start)} to {r.moment(u.end)}",
+                        f"{r.moment(u_start)} to {r.moment(u_end)}",
                         vid,
                         day,
                         sid,
