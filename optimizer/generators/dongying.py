@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from optimizer.generators import Part, render
+from optimizer.generators.campus_part import campus_part
 from optimizer.generators.roster_part import roster_part
 from optimizer.io import staged_outputs
 
 # Each concern appends its part here; the roster part comes first (it holds name/start/days).
-PARTS: tuple[Part, ...] = (roster_part,)
+PARTS: tuple[Part, ...] = (roster_part, campus_part)
 
 
 def generate(scale: int = 1, seed: int = 0) -> dict[str, bytes]:
