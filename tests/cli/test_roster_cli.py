@@ -1,0 +1,143 @@
+"""``fangyi roster`` and ``fangyi demo`` through typer's CliRunner: exit codes 0/1/2, files
+written only for a valid roster, previous outputs intact on bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from roster.test_load import BAD, BAD_TOML, TINY, make_instance
+from typer.testing import CliRunner
+
+from cli import app
+from optimizer.cli import demo
+from optimizer.cli.roster import OUTPUT_FILES
+from optimizer.roster.load import load_roster_instance
+from optimizer.validate_roster import read_roster_csv, validate_roster
+
+NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _roster(runner: CliRunner, instance: Path, out: Path, *extra: str):
+    return runner.invoke(
+        app, ["roster", str(instance), "--out", str(out), "--time-limit", "2", *extra]
+    )
+
+
+def _previous(out: Path) -> None:
+    out.mkdir()
+    (out / "roster.csv").write_text("previous roster", encoding="utf-8")
+
+
+def test_valid_roster_written_and_checked(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = _roster(runner, TINY, out, "--workers", "1", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    inst = load_roster_instance(TINY)
+    report = validate_roster(inst, read_roster_csv(inst, out / "roster.csv"))
+    assert report.ok
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] in ("optimal", "feasible")
+    assert summary["hard_violations"] == 0
+    assert summary["objective"] == report.objective
+    assert 0.0 <= summary["gap"] <= 1.0
+    assert "hard violations" in result.output and "objective" in result.output
+    assert not any(name in result.output for name in NAMES)  # names stay in the files
+
+
+def test_infeasible_exit_1_explained_nothing_written(runner: CliRunner, tmp_path: Path) -> None:
+    folder = make_instance(
+        tmp_path, {"demand.csv": ("desk,2026-11-30,D,1,1", "desk,2026-11-30,D,5,1")}
+    )
+    out = tmp_path / "out"
+    _previous(out)
+    result = _roster(runner, folder, out)
+    assert result.exit_code == 1, result.output
+    assert "infeasible" in result.output
+    assert "no roster written" in result.output
+    assert [p.name for p in out.iterdir()] == ["roster.csv"]
+    assert (out / "roster.csv").read_text(encoding="utf-8") == "previous roster"
+
+
+CASES = {**{f"table {k}": v[0] for k, v in BAD.items()}}
+CASES |= {f"toml {k}": {"instance.toml": (v[0], v[1])} for k, v in BAD_TOML.items()}
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_bad_input_exit_2_one_line_outputs_intact(
+    runner: CliRunner, tmp_path: Path, case: str
+) -> None:
+    folder = make_instance(tmp_path, CASES[case])
+    out = tmp_path / "out"
+    _previous(out)
+    result = _roster(runner, folder, out)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert str(folder) in lines[0]
+    assert [p.name for p in out.iterdir()] == ["roster.csv"]
+    assert (out / "roster.csv").read_text(encoding="utf-8") == "previous roster"
+
+
+def test_missing_instance_folder(runner: CliRunner, tmp_path: Path) -> None:
+    result = _roster(runner, tmp_path / "nowhere", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "instance folder not found" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_is_a_file(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.write_text("not a folder", encoding="utf-8")
+    result = _roster(runner, TINY, out)
+    assert result.exit_code == 2
+    assert "must be a folder" in result.output
+    assert out.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_bad_time_limit_is_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["roster", str(TINY), "--out", str(tmp_path / "o"), "--time-limit", "0"]
+    )
+    assert result.exit_code == 2
+    assert not (tmp_path / "o").exists()
+
+
+def test_demo_bundled_instance_exists() -> None:
+    assert (demo.bundled_instance() / "instance.toml").is_file()
+
+
+def test_demo_plans_into_out(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
+    # The bundled week takes seconds to solve well; the tiny instance stands in for it here.
+    monkeypatch.setattr(demo, "bundled_instance", lambda: TINY)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["demo", "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    inst = load_roster_instance(TINY)
+    assert validate_roster(inst, read_roster_csv(inst, tmp_path / "out" / "roster.csv")).ok
+
+
+def test_demo_without_bundled_instance(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(demo, "bundled_instance", lambda: tmp_path / "gone")
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "bundled instance not found" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_bundled_instance_is_bad_input(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(TINY, broken)
+    (broken / "posts.csv").unlink()
+    monkeypatch.setattr(demo, "bundled_instance", lambda: broken)
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "posts.csv" in result.output
