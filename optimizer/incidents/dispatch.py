@@ -141,45 +141,65 @@ def _building_at(campus: Campus, node: str) -> str | None:
 
 
 class _Timer:
-    """Walk times and service times for one incident, memoised (small, hot loops)."""
+    """Walk times and service times for one incident, memoised (small, hot loops).
+
+    Distances come from the campus graph's shortest paths from the few nodes involved (the
+    depots and the incident's sites), so no campus-wide matrix is needed at night.
+    """
 
     def __init__(self, campus: Campus, kind: IncidentKind) -> None:
         self.campus = campus
         self.factor = kind.service_factor
         self.refill = campus.settings.refill_minutes
-        self._walk: dict[tuple[str | None, str | None, float], int] = {}
+        self._from: dict[str, dict[str, float]] = {}
+        self._walk: dict[tuple[str, str, float], int] = {}
 
-    def walk(self, a: str | None, b: str | None, speed: float) -> int:
+    def metres(self, a: str, b: str) -> float:
+        """Shortest walking distance between two nodes."""
+        if a not in self._from:
+            self._from[a] = self.campus.graph.distances_from(a)
+        return self._from[a].get(b, math.inf)
+
+    def walk(self, a: str, b: str, speed: float) -> int:
+        """Whole minutes to walk from node ``a`` to node ``b``."""
         key = (a, b, speed)
         if key not in self._walk:
-            self._walk[key] = travel_minutes(self.campus.distance(a, b), speed)
+            self._walk[key] = travel_minutes(self.metres(a, b), speed) if a != b else 0
         return self._walk[key]
 
     def service(self, site: Site) -> int:
+        """Minutes of emergency disinfection at ``site`` (the kind's factor applied)."""
         return math.ceil(site.rule.service_minutes * self.factor - 1e-9)
 
     def litres(self, site: Site) -> float:
+        """Disinfectant used at ``site``."""
         return site.rule.litres * self.factor
 
 
+def depot_node(campus: Campus, group: Group) -> str:
+    """The node where ``group`` starts, refills and ends."""
+    return campus.buildings[group.depot].node
+
+
 def build_route(timer: _Timer, cand: Candidate, sites: Sequence[Site]) -> GroupRoute:
-    """Times of a group walking ``sites`` in order from the depot, refilling when dry."""
+    """Times of a group walking ``sites`` in order from its depot, refilling when dry."""
     group = cand.group
+    depot = depot_node(timer.campus, group)
     t = cand.free_at
-    here: str | None = None
+    here = depot
     load = group.capacity
     stops: list[Stop] = []
     for site in sites:
         need = timer.litres(site)
-        refill = here is not None and need > load + 1e-9
+        refill = here != depot and need > load + 1e-9
         if refill:
-            t += timer.walk(here, None, group.speed) + timer.refill
-            here, load = None, group.capacity
-        arrive = t + timer.walk(here, site.id, group.speed)
+            t += timer.walk(here, depot, group.speed) + timer.refill
+            here, load = depot, group.capacity
+        arrive = t + timer.walk(here, site.node, group.speed)
         end = arrive + timer.service(site)
         stops.append(Stop(site, arrive, arrive, end, refill))
-        t, here, load = end, site.id, load - need
-    back = t + (timer.walk(here, None, group.speed) if here is not None else 0)
+        t, here, load = end, site.node, load - need
+    back = t + timer.walk(here, depot, group.speed)
     return GroupRoute(cand, cand.free_at, tuple(stops), back)
 
 
@@ -198,7 +218,8 @@ def constructive(
     """Insert sites, farthest from the depot first, where they delay the finish least."""
     seqs: list[list[Site]] = [[] for _ in cands]
     routes = _plan(timer, cands, seqs)
-    order = sorted(sites, key=lambda s: (-timer.campus.distance(None, s.id), s.id))
+    home = depot_node(timer.campus, cands[0].group)
+    order = sorted(sites, key=lambda s: (-timer.metres(home, s.node), s.id))
     for site in order:
         best: tuple[tuple[int, int], int, int, GroupRoute] | None = None
         for g, seq in enumerate(seqs):
@@ -274,9 +295,9 @@ def candidates(
     call-out; ``busy_until``: group id -> when it is back from a call-out still under way;
     ``skills``: group id -> the skills its members bring.
     """
-    from_depot = campus.graph.distances_from(campus.depot_node)
     out = []
     for g in campus.groups:
+        from_depot = campus.graph.distances_from(depot_node(campus, g))
         if not kind.skills <= skills.get(g.id, frozenset()):
             continue
         leader = g.leader

@@ -9,15 +9,25 @@ specified in ``instances/README.md``, section "Incidents".
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from optimizer.io import Col, InputError, check_unique, find_table, read_table, read_toml
+from optimizer.io import (
+    Col,
+    InputError,
+    check_ref,
+    check_unique,
+    find_table,
+    read_table,
+    read_toml,
+)
 
 KINDS = ("case", "contact", "goods", "home")
 KINDS_TABLE = "incident_kinds"
 SUPPLY_TABLE = "supply_links"
+SKILLS_TABLE = "group_skills"
 TOML_NAME = "instance.toml"
 
 
@@ -57,14 +67,16 @@ class DispatchSettings:
     muster_minutes: int = 20  # from the phone call to leaving the depot with kit
     on_call_posts: tuple[str, ...] = ()  # roster posts whose people are on call at night
     improve_seconds: float = 0.5  # time allowed to improve the first order
+    change_weight: int = 1000  # repair: points per person added to or taken off a post-shift
 
 
 @dataclass(frozen=True)
 class IncidentRules:
-    """Kinds by id, supply links (site -> supplied sites) and settings."""
+    """Kinds by id, supply links (site -> supplied sites), group skills and settings."""
 
     kinds: dict[str, IncidentKind]
     supplies: dict[str, tuple[str, ...]]
+    group_skills: dict[str, frozenset[str]]
     settings: DispatchSettings
 
 
@@ -86,16 +98,24 @@ _KIND_COLS = (
     Col("bring", required=False, default=""),
 )
 _SUPPLY_COLS = (Col("site_id"), Col("supplied_site_id"))
+_SKILL_COLS = (Col("group_id"), Col("skills", "list", required=False, default=()))
 _SETTING_KEYS = {
     "rest_hours": (float, 0, 48),
     "muster_minutes": (int, 0, 24 * 60),
     "on_call_posts": (list, None, None),
     "improve_seconds": (float, 0, 60),
+    "change_weight": (int, 1, 10**6),
 }
 
 
-def load_incident_rules(folder: str | Path) -> IncidentRules:
-    """Read the incident kinds, supply links and ``[incidents]`` settings of an instance."""
+def load_incident_rules(
+    folder: str | Path, site_ids: Collection[str], group_ids: Collection[str]
+) -> IncidentRules:
+    """Read the incident kinds, supply links, group skills and ``[incidents]`` settings.
+
+    ``site_ids`` and ``group_ids`` are the campus's, so that a link or a skill row naming an
+    unknown one is refused with its row.
+    """
     folder = Path(folder)
     path = find_table(folder, KINDS_TABLE)
     if path is None:
@@ -134,12 +154,28 @@ def load_incident_rules(folder: str | Path) -> IncidentRules:
     spath = find_table(folder, SUPPLY_TABLE)
     if spath is not None:
         for r in read_table(spath, _SUPPLY_COLS, allow_empty=True):
+            check_ref(r, "site_id", r["site_id"], site_ids, "site")
+            check_ref(r, "supplied_site_id", r["supplied_site_id"], site_ids, "site")
             supplies.setdefault(r["site_id"], []).append(r["supplied_site_id"])
+    skills: dict[str, frozenset[str]] = {}
+    kpath = find_table(folder, SKILLS_TABLE)
+    if kpath is not None:
+        rows = read_table(kpath, _SKILL_COLS, allow_empty=True)
+        check_unique(rows, "group_id", "group id")
+        for r in rows:
+            check_ref(r, "group_id", r["group_id"], group_ids, "group")
+        skills = {r["group_id"]: frozenset(r["skills"]) for r in rows}
     return IncidentRules(
         kinds=kinds,
         supplies={k: tuple(v) for k, v in supplies.items()},
-        settings=_settings(folder / TOML_NAME),
+        group_skills=skills,
+        settings=load_dispatch_settings(folder),
     )
+
+
+def load_dispatch_settings(folder: str | Path) -> DispatchSettings:
+    """The ``[incidents]`` table of ``folder/instance.toml`` (defaults when absent)."""
+    return _settings(Path(folder) / TOML_NAME)
 
 
 def _settings(path: Path) -> DispatchSettings:

@@ -175,6 +175,7 @@ def repair_roster(
     unavailable: Iterable[str],
     start: int,
     *,
+    until: int | None = None,
     change_weight: int = 1000,
     time_limit: float = 8.0,
     workers: int | None = None,
@@ -183,10 +184,11 @@ def repair_roster(
 ) -> RepairResult:
     """Re-plan from minute ``start`` with ``unavailable`` people gone, fewest changes first.
 
+    They are gone until minute ``until`` (default: the end of the horizon).
     ``on_progress(objective, elapsed_s)`` is called at each better roster.
     """
     t0 = time.monotonic()
-    blocked = block_people(instance, unavailable, start, old)
+    blocked = block_people(instance, unavailable, start, old, until)
     model = RepairModel(blocked, old, start, change_weight)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, time_limit)
