@@ -136,7 +136,13 @@ def read_vrplib(path: str | Path) -> VrptwInstance:
                 path, f"{section} lines need {want} numbers, got {len(parts)}", row=line_no
             )
         node = _number(path, line_no, parts[0], int)
-        rows[section][node] = tuple(_number(path, line_no, p, float) for p in parts[1:])
+        kind = int if section == "DEMAND_SECTION" else float
+        values = tuple(_number(path, line_no, p, kind) for p in parts[1:])
+        if min(values) < 0 and section != "NODE_COORD_SECTION":
+            raise InputError(path, f"{section}: negative value", row=line_no)
+        if section == "TIME_WINDOW_SECTION" and values[0] > values[1]:
+            raise InputError(path, "time window closes before it opens", row=line_no)
+        rows[section][node] = values
     return _assemble(path, header, rows, [d for d in depots if d != -1])
 
 
@@ -186,12 +192,7 @@ def _assemble(
         service = np.full(n, float(_header_number(path, header, "SERVICE_TIME", 0)))
     service[depot] = 0.0
     demand = column("DEMAND_SECTION", 0)
-    if (demand != np.rint(demand)).any() or (demand < 0).any():
-        raise InputError(path, "demands must be whole numbers >= 0")
     earliest, latest = column("TIME_WINDOW_SECTION", 0), column("TIME_WINDOW_SECTION", 1)
-    bad = np.flatnonzero(earliest > latest)
-    if bad.size:
-        raise InputError(path, f"node {bad[0] + 1}: time window closes before it opens")
     capacity = _header_number(path, header, "CAPACITY", None)
     vehicles = _header_number(path, header, "VEHICLES", n - 1)
     return VrptwInstance(
