@@ -67,6 +67,7 @@ def load_roster_instance(folder: str | Path) -> RosterInstance:
     if not folder.is_dir():
         raise InputError(folder, "instance folder not found")
     cfg = _Toml(folder / TOML_NAME)
+    cfg.check_top_level(("name", "start", "days"))
     name = cfg.text(cfg.data, "name")
     start = cfg.date(cfg.data, "start")
     days = cfg.integer(cfg.data, "days", lo=1, hi=MAX_DAYS)
@@ -117,6 +118,12 @@ class _Toml:
 
     def error(self, key: str, message: str) -> InputError:
         return InputError(self.path, message, column=key)
+
+    def check_top_level(self, allowed: tuple[str, ...]) -> None:
+        """Refuse a top-level plain key other than ``allowed`` (tables belong to any concern)."""
+        for key, value in self.data.items():
+            if key not in allowed and not isinstance(value, dict | list):
+                raise self.error(key, f"unknown key; expected one of {', '.join(allowed)}")
 
     def section(self, name: str, allowed: Iterable[str]) -> dict[str, Any]:
         """Table ``[name]`` (empty when absent); unknown keys are typos and are refused."""

@@ -333,6 +333,7 @@ BAD_TOML = {
         "shifts[2].forbidden_next",
         "unknown shift 'E'",
     ),
+    "unknown top-level key": ("days = 3", "days = 3\ndayz = 7", "dayz", "unknown key"),
     "unknown key": ("max_nights = 2", "max_night = 2", "limits.max_night", "unknown key"),
     "negative weight": ("team = 2", "team = -2", "weights.team", "at least 0"),
     "negative rest": (
