@@ -121,10 +121,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command("check")
     def check(
-        instance: Annotated[Path, typer.Argument(help="Instance folder the plans belong to.")],
+        instance: Annotated[
+            Path, typer.Argument(metavar="INSTANCE", help="Instance folder the plans belong to.")
+        ],
         roster: Annotated[
             Path | None,
-            typer.Option("--roster", help="Duty roster file (roster.csv, or .xlsx) to check."),
+            typer.Option(
+                "--roster", metavar="FILE", help="Duty roster file (roster.csv, or .xlsx) to check."
+            ),
         ] = None,
     ) -> None:
         """List every hard violation and soft penalty of plan files (exit 1 if any hard one)."""
