@@ -20,6 +20,7 @@ Counting conventions (the README leaves them implicit):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -728,7 +729,13 @@ def validate_roster(instance: RosterInstance, assignments: Iterable[Assignment])
     return RosterReport(tuple(violations), tuple(penalties), sum(p.amount for p in penalties))
 
 
-ROSTER_COLUMNS = (Col("date", "date"), Col("shift"), Col("post"), Col("volunteer_id"))
+ROSTER_COLUMNS = (Col("date"), Col("shift"), Col("post"), Col("volunteer_id"))
+
+
+def _roster_date(text: str) -> dt.date:
+    """``YYYY-MM-DD``, or ``YYYY/M/D`` as Excel rewrites dates when it saves a CSV."""
+    y, m, d = (int(part) for part in text.replace("/", "-").split("-"))
+    return dt.date(y, m, d)
 
 
 def read_roster_csv(instance: RosterInstance, path: str | Path) -> list[Assignment]:
@@ -747,7 +754,11 @@ def read_roster_csv(instance: RosterInstance, path: str | Path) -> list[Assignme
         check_ref(row, "shift", row["shift"], shifts, "shift id")
         check_ref(row, "post", row["post"], posts, "post id")
         check_ref(row, "volunteer_id", row["volunteer_id"], people, "volunteer id")
-        day = (row["date"] - instance.start).days
+        try:
+            date = _roster_date(row["date"])
+        except ValueError:
+            raise row.error("date", f"expected a date YYYY-MM-DD, got '{row['date']}'") from None
+        day = (date - instance.start).days
         out.append(Assignment(row["volunteer_id"], day, row["shift"], row["post"]))
     return out
 

@@ -433,10 +433,11 @@ def test_read_roster_csv_with_bom_extra_columns_and_blank_lines(tmp_path, two_da
     assert validate_roster(two_day, rows).ok
 
 
-def test_read_roster_csv_gb18030(tmp_path, two_day):
+def test_read_roster_csv_gb18030_with_excel_slash_dates(tmp_path, two_day):
+    # Excel on Chinese Windows saves CSV as GB18030 and rewrites 2026-12-01 as 2026/12/1.
     path = tmp_path / "roster.csv"
-    path.write_bytes(f"{HEADER}\n2026-11-30,D,08:00,16:00,P,v1,张伟,A\n".encode("gb18030"))
-    assert read_roster_csv(two_day, path) == [Assignment("v1", 0, "D", "P")]
+    path.write_bytes(f"{HEADER}\n2026/12/1,D,8:00,16:00,P,v1,张伟,A\n".encode("gb18030"))
+    assert read_roster_csv(two_day, path) == [Assignment("v1", 1, "D", "P")]
 
 
 def test_read_roster_xlsx_with_date_cells(tmp_path, two_day):
@@ -453,6 +454,7 @@ def test_read_roster_xlsx_with_date_cells(tmp_path, two_day):
     ("line", "column"),
     [
         ("2026-13-01,D,,,P,v1,,", "date"),
+        ("30.11.2026,D,,,P,v1,,", "date"),
         ("2026-11-30,X,,,P,v1,,", "shift"),
         ("2026-11-30,D,,,Q,v1,,", "post"),
         ("2026-11-30,D,,,P,v9,,", "volunteer_id"),
