@@ -425,43 +425,40 @@ def _max_consecutive_days(r: _Roster) -> Iterator[Violation]:
                 )
 
 
+def _short_inner_runs(
+    r: _Roster, vid: str, rule: str, days: set[int], need: int, what: str
+) -> Iterator[Violation]:
+    """Runs of ``days`` bounded on both sides inside the horizon that are shorter than ``need``.
+
+    A run touching day 0 or the last day is exempt: it may continue outside the horizon.
+    """
+    for first, last in _runs(days, 0, r.H - 1):
+        n = last - first + 1
+        if first > 0 and last < r.H - 1 and n < need:
+            yield Violation(
+                rule,
+                f"{r.name(vid)}: only {n} {what} in a row from {r.inst.date(first)}, "
+                f"at least {need}",
+                vid,
+                first,
+            )
+
+
 def _min_consecutive_days(r: _Roster) -> Iterator[Violation]:
     """A block of work with a day off on both sides inside the horizon is long enough."""
     for vid, v in r.people.items():
         need = v.limits.min_consecutive_days
-        for first, last in _runs(r.worked_days(vid), 0, r.H - 1):
-            n = last - first + 1
-            if first > 0 and last < r.H - 1 and n < need:
-                yield Violation(
-                    "min_consecutive_days",
-                    _limit_text(
-                        v.name,
-                        f"works only {n} days in a row from {r.inst.date(first)}",
-                        f"at least {need}",
-                    ),
-                    vid,
-                    first,
-                )
+        yield from _short_inner_runs(
+            r, vid, "min_consecutive_days", r.worked_days(vid), need, "days worked"
+        )
 
 
 def _min_consecutive_days_off(r: _Roster) -> Iterator[Violation]:
     """A break with a worked day on both sides inside the horizon is long enough."""
     for vid, v in r.people.items():
-        need = v.limits.min_consecutive_days_off
         off = set(range(r.H)) - r.worked_days(vid)
-        for first, last in _runs(off, 0, r.H - 1):
-            n = last - first + 1
-            if first > 0 and last < r.H - 1 and n < need:
-                yield Violation(
-                    "min_consecutive_days_off",
-                    _limit_text(
-                        v.name,
-                        f"only {n} days off in a row from {r.inst.date(first)}",
-                        f"at least {need}",
-                    ),
-                    vid,
-                    first,
-                )
+        need = v.limits.min_consecutive_days_off
+        yield from _short_inner_runs(r, vid, "min_consecutive_days_off", off, need, "days off")
 
 
 def _weekends(r: _Roster) -> Iterator[Violation]:
