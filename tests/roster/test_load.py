@@ -286,19 +286,6 @@ BAD = {
 }
 
 
-@pytest.mark.parametrize("case", list(BAD), ids=list(BAD))
-def test_bad_table_input(tmp_path: Path, case: str) -> None:
-    edits, file, row, column, words = BAD[case]
-    folder = make_instance(tmp_path, edits)
-    with pytest.raises(InputError) as info:
-        load_roster_instance(folder)
-    err = info.value
-    assert Path(err.file).name == file
-    assert (err.row, err.column) == (row, column)
-    assert words in err.message
-    assert "\n" not in str(err)
-
-
 # (old text in instance.toml, new text, key path, words)
 BAD_TOML = {
     "syntax": ("days = 3", "days = = 3", None, "invalid TOML"),
@@ -346,16 +333,30 @@ BAD_TOML = {
 }
 
 
-@pytest.mark.parametrize("case", list(BAD_TOML), ids=list(BAD_TOML))
-def test_bad_toml(tmp_path: Path, case: str) -> None:
-    old, new, key, words = BAD_TOML[case]
-    folder = make_instance(tmp_path, {"instance.toml": (old, new)})
+# instance.toml cases join the table: errors name the key path in the column slot.
+BAD |= {
+    f"toml {case}": (
+        {"instance.toml": (old, new)},
+        "instance.toml",
+        4 if key is None else None,  # a syntax error names its line
+        key,
+        words,
+    )
+    for case, (old, new, key, words) in BAD_TOML.items()
+}
+
+
+@pytest.mark.parametrize("case", list(BAD), ids=list(BAD))
+def test_bad_input(tmp_path: Path, case: str) -> None:
+    edits, file, row, column, words = BAD[case]
+    folder = make_instance(tmp_path, edits)
     with pytest.raises(InputError) as info:
         load_roster_instance(folder)
     err = info.value
-    assert Path(err.file).name == "instance.toml"
-    assert err.column == key
+    assert Path(err.file).name == file
+    assert (err.row, err.column) == (row, column)
     assert words in err.message
+    assert "\n" not in str(err)
 
 
 def test_no_shifts(tmp_path: Path) -> None:
