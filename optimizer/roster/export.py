@@ -175,8 +175,6 @@ def roster_xlsx(instance: RosterInstance, assignments: Iterable[Assignment]) -> 
 
 
 def _day_sheet(wb: Any, instance: RosterInstance, day: int, rows: list[Assignment]) -> None:
-    from openpyxl.styles import Alignment
-
     date = instance.date(day)
     ws = wb.create_sheet(f"{date.month}月{date.day}日 {WEEKDAYS[date.weekday()]}")
     people = {v.id: v for v in instance.volunteers}
@@ -198,17 +196,13 @@ def _day_sheet(wb: Any, instance: RosterInstance, day: int, rows: list[Assignmen
         cells = ["、".join(names.get((p.id, s.id), ())) for s in instance.shifts]
         ws.append([p.name, *cells])
         widest = max(widest, *(len(c) for c in cells))
-    if leads_needed:
-        ws.append([f"{LEAD_MARK} = 本班负责人（lead）"])
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in ws.iter_rows(min_row=3, max_row=2 + len(instance.posts)):
-        for cell in row:
-            cell.alignment = wrap
     # Chinese characters print about two columns wide; cap so a page stays one wide.
     widths = [max(len(p.name) for p in instance.posts) * 2 + 2] + [
         min(2 * widest + 2, 40) for _ in instance.shifts
     ]
     _format(ws, widths, header_rows=2)
+    if leads_needed:
+        ws.append([f"{LEAD_MARK} = 本班负责人（lead）"])
 
 
 def _person_sheet(wb: Any, instance: RosterInstance, ordered: list[Assignment]) -> None:
@@ -219,18 +213,24 @@ def _person_sheet(wb: Any, instance: RosterInstance, ordered: list[Assignment]) 
     for r in rows:
         ws.append(r)
     team_width = max(len(v.team) for v in instance.volunteers) * 2 + 2
-    widths = [10, 10, team_width, *([18] * instance.days), 6]
+    widths = [8, 9, team_width, *([14] * instance.days), 6]
     _format(ws, widths, header_rows=2)
     ws.freeze_panes = "D3"
 
 
 def _format(ws: Any, widths: list[int], header_rows: int) -> None:
-    """Bold title and header, column widths, landscape A4 one page wide, repeated headers."""
-    from openpyxl.styles import Font
+    """Bold title, header and first column, wrapped cells, column widths, landscape A4 one
+    page wide, title and header rows repeated on every page, page numbers in the footer."""
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     for cell in ws[1]:
         cell.font = Font(bold=True, size=14)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in ws.iter_rows(min_row=header_rows):
+        row[0].font = Font(bold=True)
+        for cell in row:
+            cell.alignment = wrap
     for cell in ws[header_rows]:
         cell.font = Font(bold=True)
     for i, w in enumerate(widths, start=1):
@@ -243,3 +243,4 @@ def _format(ws: Any, widths: list[int], header_rows: int) -> None:
     ws.print_title_rows = f"1:{header_rows}"
     ws.print_options.gridLines = True
     ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"

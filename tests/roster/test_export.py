@@ -132,6 +132,7 @@ def test_xlsx_sheets_grid_and_print_setup(inst) -> None:
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows == "$1:$2"
         assert ws.column_dimensions["B"].width >= 8
+        assert ws["B3"].alignment.wrap_text and "&P" in ws.oddFooter.center.text
     people = wb["按人员"]
     assert people.max_row == 2 + len(inst.volunteers)
     assert [c.value for c in people[3]][:4] == ["v1", "张伟", "A", "白班 值班室"]
