@@ -100,20 +100,21 @@ def _at_minute(campus: Campus, text: str | None) -> int:
 
 
 def call_history(night: Night) -> tuple[dict[str, int], dict[str, int]]:
-    """From the audit log: group -> start of its last call-out before now, and group -> when
-    a call-out still under way brings it back to the depot."""
+    """From the audit log: group -> when it was last called out (the report time of that
+    incident, up to now), and group -> when a call-out still under way brings it back."""
     last: dict[str, int] = {}
     busy: dict[str, int] = {}
     for rec in read_audit(night.audit_path).records:
         if rec.get("type") != "dispatch":
             continue
+        called = night.minute(dt.datetime.strptime(rec["at"], STAMP))
+        if called > night.at:
+            continue  # logged for a later moment (a drill replayed out of order)
         for g in rec.get("groups", ()):
-            depart = night.minute(dt.datetime.strptime(g["depart"], STAMP))
+            last[g["id"]] = max(last.get(g["id"], called), called)
             back = night.minute(dt.datetime.strptime(g["back"], STAMP))
-            if depart <= night.at:
-                last[g["id"]] = max(last.get(g["id"], depart), depart)
-                if back > night.at:
-                    busy[g["id"]] = max(busy.get(g["id"], back), back)
+            if back > night.at:
+                busy[g["id"]] = max(busy.get(g["id"], back), back)
     return last, busy
 
 
