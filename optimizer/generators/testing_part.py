@@ -14,8 +14,15 @@ from typing import Any
 
 from optimizer.generators import InstancePart
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌辉鹏宇浩凯晨欣怡梓涵子轩雨萱一诺思远嘉琪俊杰"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌辉鹏宇浩凯晨欣"
+    "怡梓涵子轩雨萱一诺思远嘉琪俊杰"
+)
 
 UNITS = (
     ("党委办公室", 24),
@@ -30,7 +37,7 @@ UNITS = (
 UNIT_SKILLS = {
     "党委办公室": ("registrar", "guide"),
     "管委办公室": ("registrar", "guide", "packer"),
-    "后勤保障处": ("guide", "packer", "runner"),
+    "后勤保障处": ("sampler", "guide", "packer", "runner"),  # the campus clinic
     "离退休职工管理处": ("sampler", "registrar"),
     "东营科学技术研究院": ("sampler", "packer", "registrar"),
     "教育发展中心": ("registrar", "guide", "sampler"),
@@ -59,7 +66,7 @@ walk_metres_per_minute = 60
 max_walk_minutes = 12
 max_continuous_minutes = 120       # in protective gear, then a break
 break_minutes = 30
-keep_units_together = ["附属中学", "离退休职工管理处"]
+keep_units_together = ["附属中学"]
 
 [testing.weights]
 walk = 1                           # per person-minute walked
@@ -67,7 +74,6 @@ wait = 1                           # per person-minute of expected waiting
 children_late = 5                  # per child per slot after the first
 understaff = 1000                  # per missing worker per slot
 worker = 30                        # per worker called in
-worker_slot = 1                    # per worker-slot worked
 
 [testing.home_visits]
 teams = {teams}
@@ -95,17 +101,32 @@ def testing_part(scale: int, seed: int) -> InstancePart:
 
     residents: list[list[Any]] = []
     for i in range(40 * scale):
-        residents.append([
-            f"F{i + 1:03d}", f"家属楼{i + 1}号", rng.randint(60, 120), rng.randint(6, 22),
-            "no", round(rng.uniform(0, width), 1), round(rng.uniform(0, height), 1),
-        ])
+        residents.append(
+            [
+                f"F{i + 1:03d}",
+                f"家属楼{i + 1}号",
+                rng.randint(60, 120),
+                rng.randint(6, 22),
+                "no",
+                round(rng.uniform(0, width), 1),
+                round(rng.uniform(0, height), 1),
+            ]
+        )
     for i in range(7 * scale):
-        residents.append([
-            f"D{i + 1:02d}", f"学生宿舍{i + 1}号", rng.randint(250, 420), 0, "yes",
-            round(rng.uniform(0, width), 1), round(rng.uniform(0, height), 1),
-        ])
+        residents.append(
+            [
+                f"D{i + 1:02d}",
+                f"学生宿舍{i + 1}号",
+                rng.randint(250, 420),
+                0,
+                "yes",
+                round(rng.uniform(0, width), 1),
+                round(rng.uniform(0, height), 1),
+            ]
+        )
     tables["residents.csv"] = (
-        ["building_id", "name", "adults", "children", "split", "x", "y"], residents
+        ["building_id", "name", "adults", "children", "split", "x", "y"],
+        residents,
     )
 
     points = []
@@ -114,17 +135,38 @@ def testing_part(scale: int, seed: int) -> InstancePart:
         gx, gy = (i % 2 + 0.5) / 2, ((i // 2) % 2 + 0.5) / 2
         ox, oy = divmod(i // 4, max(1, round(scale**0.5)))
         cell = width / max(1, round(scale**0.5)), height / max(1, round(scale**0.5))
-        points.append([
-            f"P{i + 1}", f"采样点{i + 1}", 6, 2 if i % 4 != 3 else 0, "06:30", "12:30", "",
-            40 + 10 * (i % 2), round((ox + gx) * cell[0], 1), round((oy + gy) * cell[1], 1),
-        ])
+        points.append(
+            [
+                f"P{i + 1}",
+                f"采样点{i + 1}",
+                6,
+                2 if i % 4 != 3 else 0,
+                "06:30",
+                "12:30",
+                "",
+                40 + 10 * (i % 2),
+                round((ox + gx) * cell[0], 1),
+                round((oy + gy) * cell[1], 1),
+            ]
+        )
     tables["sampling_points.csv"] = (
-        ["id", "name", "tables", "children_tables", "opens", "closes", "throughput",
-         "queue_metres", "x", "y"],
+        [
+            "id",
+            "name",
+            "tables",
+            "children_tables",
+            "opens",
+            "closes",
+            "throughput",
+            "queue_metres",
+            "x",
+            "y",
+        ],
         points,
     )
     tables["testing_roles.csv"] = (
-        ["id", "name", "skill", "per_table", "per_point"], [list(r) for r in ROLES]
+        ["id", "name", "skill", "per_table", "per_point"],
+        [list(r) for r in ROLES],
     )
 
     workers = []
@@ -134,26 +176,48 @@ def testing_part(scale: int, seed: int) -> InstancePart:
             n += 1
             skills = rng.sample(UNIT_SKILLS[unit], rng.choice((1, 2)))
             late = rng.random() < 0.15
-            workers.append([
-                f"T{n:04d}", _name(rng), unit, "|".join(sorted(skills)),
-                "09:00" if late else "", "",
-            ])
+            workers.append(
+                [
+                    f"T{n:04d}",
+                    _name(rng),
+                    unit,
+                    "|".join(sorted(skills)),
+                    "09:00" if late else "",
+                    "",
+                ]
+            )
     tables["testing_workers.csv"] = (
-        ["id", "name", "unit", "skills", "available_from", "available_to"], workers
+        ["id", "name", "unit", "skills", "available_from", "available_to"],
+        workers,
     )
 
     needs = []
     buildings = [r[0] for r in residents if r[0].startswith("F")]
     reasons = ("卧床", "听障", "行动不便")
     for i in range(24 * scale):
-        needs.append([
-            f"H{i + 1:04d}", _name(rng), rng.choice(buildings), "yes", "no",
-            rng.choice((10, 12, 15)), rng.choice(reasons),
-        ])
+        needs.append(
+            [
+                f"H{i + 1:04d}",
+                _name(rng),
+                rng.choice(buildings),
+                "yes",
+                "no",
+                rng.choice((10, 12, 15)),
+                rng.choice(reasons),
+            ]
+        )
     for i in range(60 * scale):
-        needs.append([
-            f"Q{i + 1:04d}", _name(rng), rng.choice(buildings), "no", "no", "", "无智能手机",
-        ])
+        needs.append(
+            [
+                f"Q{i + 1:04d}",
+                _name(rng),
+                rng.choice(buildings),
+                "no",
+                "no",
+                "",
+                "无智能手机",
+            ]
+        )
     tables["resident_needs.csv"] = (
         ["id", "name", "building_id", "home_visit", "smartphone", "service_minutes", "reason"],
         needs,
@@ -166,8 +230,14 @@ def testing_part(scale: int, seed: int) -> InstancePart:
     for code, label, count, (lo, hi) in grades:
         for c in range(count * scale):
             cid = f"{code}{c + 1:02d}"
-            classes.append([cid, f"{label}{c + 1}班", "kindergarten" if code == "K" else
-                            "middle", rng.choice((2, 3))])
+            classes.append(
+                [
+                    cid,
+                    f"{label}{c + 1}班",
+                    "kindergarten" if code == "K" else "middle",
+                    rng.choice((2, 3)),
+                ]
+            )
             for _ in range(rng.randint(lo, hi)):
                 pupils.append([f"S{len(pupils) + 1:05d}", _name(rng), cid, ""])
     # About one pupil in twelve has a brother or sister in another class.

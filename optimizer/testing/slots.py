@@ -1,0 +1,190 @@
+"""Time-slot plan (CP-SAT): each building's children and adults to one point and one slot.
+
+Rules (``instances/README.md``, "Testing round"):
+
+- every group (a building's children, a building's adults) goes to exactly one point and one
+  slot; a building with ``split`` may spread the group over several slots of one point;
+- children go through a children's channel, which closes at ``children_end`` (children first);
+- a channel's expected queue in a slot stays within its cap (the people-waiting rule and the
+  1 m spacing along the marked line), which limits the people per slot;
+- a point is offered only within ``max_walk_minutes`` (the nearest point always is);
+- cost: walking person-minutes, expected waiting person-minutes, and children's lateness
+  (children × slot index), each times its weight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from optimizer.testing.domain import CHANNELS, CHILDREN, Building, TestingRound
+from optimizer.testing.queueing import expected_queue, expected_wait_minutes, max_people
+from optimizer.testing.solver import Progress, SolveStats, solve_model
+
+Key = tuple[str, str, int]  # (point id, channel, slot index)
+
+
+@dataclass(frozen=True)
+class SlotAssignment:
+    """``people`` of a building's ``channel`` come to ``point`` in ``[start, end)``.
+
+    ``start``/``end`` are minutes after midnight of the round's date.
+    """
+
+    building: str
+    point: str
+    channel: str
+    start: int
+    end: int
+    people: int
+    expected_wait: float
+
+
+def channel_limits(rnd: TestingRound) -> dict[Key, int]:
+    """Most people per open (point, channel, slot) keeping the expected queue within its cap."""
+    r = rnd.rules
+    limits: dict[Key, int] = {}
+    for p in rnd.points:
+        for ch in CHANNELS:
+            most = max_people(
+                r.slot_minutes, p.channel_tables(ch), p.throughput, rnd.channel_cap(p, ch)
+            )
+            for i, s in enumerate(rnd.slots()):
+                if most and rnd.slot_open(p, ch, s):
+                    limits[p.id, ch, i] = most
+    return limits
+
+
+def offered_points(
+    rnd: TestingRound, b: Building, channel: str, open_points: set[str]
+) -> list[str]:
+    """Points a group may be sent to: within the walking limit, or else the nearest one."""
+    cands = sorted(open_points, key=lambda p: (rnd.walk_minutes(b.id, p), p))
+    limit = rnd.rules.max_walk_minutes
+    if limit is None:
+        return cands
+    near = [p for p in cands if rnd.walk_minutes(b.id, p) <= limit]
+    return near or cands[:1]
+
+
+def wait_table(rnd: TestingRound, key: Key, most: int) -> list[int]:
+    """Expected waiting person-minutes in a slot for 0..``most`` people, made convex."""
+    point = rnd.point(key[0])
+    slot = rnd.rules.slot_minutes
+    raw = [
+        round(expected_queue(n, slot, point.channel_tables(key[1]), point.throughput) * slot)
+        for n in range(most + 1)
+    ]
+    # Rounding can dent the (convex) curve; keep increments non-decreasing so chords are exact.
+    table, step = [raw[0]], 0
+    for n in range(1, most + 1):
+        step = max(step, raw[n] - raw[n - 1])
+        table.append(table[-1] + step)
+    return table
+
+
+class SlotModel:
+    """The CP-SAT model of the slot plan, built rule by rule."""
+
+    def __init__(self, rnd: TestingRound) -> None:
+        self.rnd = rnd
+        self.m = cp_model.CpModel()
+        self.limits = channel_limits(rnd)
+        self.load: dict[Key, list[tuple[int, cp_model.IntVar | int]]] = {}
+        self.count: dict[tuple[str, str, Key], cp_model.LinearExprT] = {}
+        self.cost: list[cp_model.LinearExprT] = []
+        self.add_groups()
+        self.add_queue_caps()
+        self.m.Minimize(sum(self.cost))
+
+    def add_groups(self) -> None:
+        """Each group goes to one point and one slot (or slots of one point when split)."""
+        rnd, w = self.rnd, self.rnd.rules.weights
+        for b in rnd.buildings:
+            for ch in CHANNELS:
+                size = b.people(ch)
+                if size == 0:
+                    continue
+                open_points = {k[0] for k in self.limits if k[1] == ch}
+                pts = offered_points(rnd, b, ch, open_points)
+                keys = [k for k in self.limits if k[1] == ch and k[0] in pts]
+                at_point = {p: self.m.NewBoolVar(f"{b.id}/{ch}@{p}") for p in pts}
+                self.m.AddExactlyOne(at_point.values())
+                for p, y in at_point.items():
+                    self.cost.append(w.walk * size * rnd.walk_minutes(b.id, p) * y)
+                people, used = [], []
+                for k in keys:
+                    x = self.m.NewBoolVar(f"{b.id}/{ch}@{k}")
+                    self.m.AddImplication(x, at_point[k[0]])
+                    used.append(x)
+                    if b.split:
+                        n = self.m.NewIntVar(0, min(size, self.limits[k]), f"n{b.id}/{ch}@{k}")
+                        self.m.Add(n <= self.limits[k] * x)
+                        self.m.Add(n >= x)
+                    else:
+                        n = size * x
+                    self.count[b.id, ch, k] = n
+                    self.load.setdefault(k, []).append((1, n))
+                    people.append(n)
+                    if ch == CHILDREN:
+                        self.cost.append(w.children_late * k[2] * n)
+                if b.split:
+                    self.m.Add(sum(people) == size)
+                else:
+                    self.m.AddExactlyOne(used)
+
+    def add_queue_caps(self) -> None:
+        """A slot takes at most the people that keep its expected queue within the cap."""
+        w = self.rnd.rules.weights
+        for k, terms in self.load.items():
+            most = self.limits[k]
+            load = self.m.NewIntVar(0, most, f"load{k}")
+            self.m.Add(load == sum(n for _, n in terms))
+            table = wait_table(self.rnd, k, most)
+            if table[-1] == 0 or w.wait == 0:
+                continue
+            wait = self.m.NewIntVar(0, table[-1], f"wait{k}")
+            # Waiting is convex in the load: it is the highest chord through the table.
+            lines = {
+                (table[n + 1] - table[n], table[n] - (table[n + 1] - table[n]) * n)
+                for n in range(most)
+            }
+            for slope, icpt in lines:
+                self.m.Add(wait >= slope * load + icpt)
+            self.cost.append(w.wait * wait)
+
+
+def plan_slots(
+    rnd: TestingRound,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    num_workers: int | None = None,
+    on_progress: Progress | None = None,
+) -> tuple[list[SlotAssignment], SolveStats]:
+    """Solve the slot plan; the assignments are empty when no plan was found."""
+    model = SlotModel(rnd)
+    solver, stats = solve_model(
+        model.m,
+        "slots",
+        time_limit=time_limit,
+        seed=seed,
+        num_workers=num_workers,
+        on_progress=on_progress,
+    )
+    if not stats.ok:
+        return [], stats
+    slots = rnd.slots()
+    chosen = {key: int(solver.Value(n)) for key, n in model.count.items() if solver.Value(n) > 0}
+    load: dict[Key, int] = {}
+    for (_, _, k), n in chosen.items():
+        load[k] = load.get(k, 0) + n
+    out = []
+    for (bid, ch, k), n in sorted(chosen.items(), key=lambda kv: (kv[0][2][2], kv[0][0])):
+        point = rnd.point(k[0])
+        wait = expected_wait_minutes(
+            load[k], rnd.rules.slot_minutes, point.channel_tables(ch), point.throughput
+        )
+        out.append(SlotAssignment(bid, k[0], ch, *slots[k[2]], n, round(wait, 1)))
+    return out, stats
