@@ -1,0 +1,73 @@
+"""Plan a week of disinfection: visit days first, then every day's routes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from optimizer.campus import Campus, load_campus
+from optimizer.disinfection.daily import route_day
+from optimizer.disinfection.plan import DisinfectionPlan
+from optimizer.disinfection.visits import plan_visits
+
+ProgressFn = Callable[[str], None]
+VISIT_SHARE = 0.08  # share of the time limit for the weekly visit plan (at most MAX_VISIT_S)
+MAX_VISIT_S = 5.0
+
+
+def plan_week(
+    instance: str | Path | Campus,
+    *,
+    time_limit: float = 50.0,
+    days: Sequence[int] | None = None,
+    seed: int = 0,
+    on_progress: ProgressFn | None = None,
+) -> DisinfectionPlan:
+    """Plan visit days for the whole horizon and route ``days`` (default: every day).
+
+    ``instance`` is an instance folder (loaded and checked; bad input raises
+    :class:`optimizer.io.InputError`) or a loaded :class:`Campus`. ``time_limit`` seconds are
+    shared between the visit plan and the days; ``on_progress`` receives progress lines.
+    """
+    from optimizer.routing.solve import solve
+
+    start = time.monotonic()
+    campus = instance if isinstance(instance, Campus) else load_campus(instance)
+    chosen = list(range(campus.days)) if days is None else sorted(set(days))
+    for d in chosen:
+        if not 0 <= d < campus.days:
+            raise ValueError(f"day {d} is outside the horizon (0..{campus.days - 1})")
+    week = plan_visits(
+        campus,
+        time_limit=min(MAX_VISIT_S, VISIT_SHARE * time_limit),
+        on_progress=on_progress,
+    )
+    if on_progress is not None:
+        on_progress(f"visit plan {week.status} in {week.wall_s:.1f} s")
+    plans = []
+    for i, d in enumerate(chosen):
+        left = time_limit - (time.monotonic() - start)
+        share = max(0.2, left / (len(chosen) - i))
+        day_plan, _ = route_day(
+            campus,
+            d,
+            week.per_day[d],
+            time_limit=share,
+            solve=solve,
+            seed=seed,
+            on_progress=on_progress,
+        )
+        plans.append(day_plan)
+        if on_progress is not None:
+            on_progress(
+                f"{day_plan.date} done: {day_plan.visits} visits, "
+                f"{day_plan.walking_m / 1000:.1f} km, {len(day_plan.unserved)} unserved"
+            )
+    return DisinfectionPlan(
+        campus=campus,
+        visit_days=week.days,
+        visit_status=week.status,
+        days=tuple(plans),
+        wall_s=time.monotonic() - start,
+    )
