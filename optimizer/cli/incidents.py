@@ -113,7 +113,7 @@ def repair(
         str, typer.Option("--from", help='From when they are unavailable, "YYYY-MM-DD HH:MM".')
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for the repaired roster.")],
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1)] = 8.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1)] = 5.0,
     workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
 ) -> None:

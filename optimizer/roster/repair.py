@@ -19,6 +19,7 @@ feasible whenever the rules allow any roster, and puts "fewest phone calls" firs
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -140,7 +141,7 @@ class RepairModel(RosterModel):
         super().__init__(_soften_cover(instance, start))
         self.start = start
         old_keys = {(a.volunteer, a.day, a.shift, a.post) for a in old}
-        self.change_literals: list[tuple[cp_model.IntVar, bool]] = []
+        self.old_keys = old_keys
         changes = []
         for key, var in self.x.items():
             was = key in old_keys
@@ -152,6 +153,12 @@ class RepairModel(RosterModel):
             changes.append(1 - var if was else var)
         # Old assignments after start with no variable (now impossible) simply disappear and
         # show up as changes; before start they would contradict the frozen past.
+        # Post-shifts that lose someone who can no longer work them: (post, day, shift).
+        self.holes = {
+            (k[3], k[1], k[2])
+            for k in old_keys - set(self.x)
+            if self.shift_by_id[k[2]].span(k[1])[0] >= start
+        }
         past_missing = [
             k for k in old_keys - set(self.x) if self.shift_by_id[k[2]].span(k[1])[0] < start
         ]
@@ -190,17 +197,29 @@ def repair_roster(
     t0 = time.monotonic()
     blocked = block_people(instance, unavailable, start, old, until)
     model = RepairModel(blocked, old, start, change_weight)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
-    solver.parameters.num_workers = workers or os.cpu_count() or 1
-    solver.parameters.random_seed = seed
+    workers = workers or os.cpu_count() or 1
     callback = _Progress(t0, on_progress)
-    status = solver.Solve(model.cp, callback)
+    # Phase 1: only the post-shifts that lost someone may change. Tiny after presolve, it
+    # usually gives the fewest-change roster at once; it then seeds the full model.
+    quick = model.cp.clone()
+    for k, var in model.x.items():
+        if (k[3], k[1], k[2]) not in model.holes:
+            quick.add(quick.get_int_var_from_proto_index(var.index) == int(k in model.old_keys))
+    best = _solve(quick, min(time_limit / 3, 2.0), workers, seed, callback)
+    if best is not None:
+        best = (best[0], best[1], -math.inf, False)  # proves nothing about the full model
+        model.cp.clear_hints()
+        for i, value in enumerate(best[0]):
+            model.cp.add_hint(model.cp.get_int_var_from_proto_index(i), value)
+    remaining = time_limit - (time.monotonic() - t0)
+    full = _solve(model.cp, remaining, workers, seed, callback) if remaining > 0.2 else None
+    if full is not None and (best is None or full[1] <= best[1]):
+        best = full
     wall = time.monotonic() - t0
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        name = "infeasible" if status == cp_model.INFEASIBLE else "timeout"
-        return RepairResult(blocked, name, (), (), (), None, None, wall)
-    new = model.value_assignments(solver.Value)
+    if best is None:
+        return RepairResult(blocked, "timeout", (), (), (), None, None, wall)
+    values, objective, bound, optimal = best
+    new = model.value_assignments(lambda var: values[var.Index()])
     shortfalls = tuple(
         Shortfall(d.post, d.day, d.shift, d.required - n)
         for d in model.instance.demand
@@ -210,14 +229,30 @@ def repair_roster(
     )
     return RepairResult(
         instance=blocked,
-        status="optimal" if status == cp_model.OPTIMAL else "feasible",
+        status="optimal" if optimal else "feasible",
         assignments=new,
         changes=diff(old, new),
         shortfalls=shortfalls,
-        objective=round(solver.ObjectiveValue()),
-        bound=solver.BestObjectiveBound(),
+        objective=objective,
+        bound=bound,
         wall_s=wall,
     )
+
+
+def _solve(
+    cp: cp_model.CpModel, limit: float, workers: int, seed: int, callback: _Progress
+) -> tuple[list[int], int, float, bool] | None:
+    """Values of all variables, objective, bound and optimality; None without a solution."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.Solve(cp, callback)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    values = list(solver.response_proto.solution)
+    bound = solver.BestObjectiveBound()
+    return values, round(solver.ObjectiveValue()), bound, status == cp_model.OPTIMAL
 
 
 def _slot(d: Demand) -> tuple[str, int, str]:
