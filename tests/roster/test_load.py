@@ -1,5 +1,6 @@
 """Loader tests: the tiny instance loads as written, and every class of bad input is refused
-with one error naming the file, row and column."""
+with one error naming the file, row and column, both by the loader and by ``fangyi roster``
+(exit 2, one line, nothing written)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from typer.testing import CliRunner
 
+from cli import app
 from optimizer.io import InputError
 from optimizer.roster.load import load_roster_instance
 
@@ -357,6 +360,21 @@ def test_bad_input(tmp_path: Path, case: str) -> None:
     assert (err.row, err.column) == (row, column)
     assert words in err.message
     assert "\n" not in str(err)
+
+
+@pytest.mark.parametrize("case", list(BAD), ids=list(BAD))
+def test_bad_input_cli_exit_2_outputs_intact(tmp_path: Path, case: str) -> None:
+    folder = make_instance(tmp_path, BAD[case][0])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "roster.csv").write_text("previous roster", encoding="utf-8")
+    result = CliRunner().invoke(app, ["roster", str(folder), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert str(folder) in lines[0]
+    assert [p.name for p in out.iterdir()] == ["roster.csv"]
+    assert (out / "roster.csv").read_text(encoding="utf-8") == "previous roster"
 
 
 def test_no_shifts(tmp_path: Path) -> None:
