@@ -123,3 +123,38 @@ def test_bad_bundled_instance_is_bad_input(runner: CliRunner, tmp_path: Path, mo
     result = runner.invoke(app, ["demo", "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "posts.csv" in result.output
+
+
+def _fake_solver(monkeypatch, status: str, assignments: tuple) -> None:
+    """Replace the engine by one returning a fixed plan, to reach the CLI's failure paths."""
+    from optimizer.roster import solve
+    from optimizer.roster.plan import RosterPlan
+
+    def fake(instance, **_kwargs) -> RosterPlan:
+        return RosterPlan(instance, assignments, status, 0, 0.0, 0.0, 0.1, ())
+
+    monkeypatch.setattr(solve, "solve_roster", fake)
+
+
+def test_validator_violation_exit_1_nothing_written(
+    runner: CliRunner, tmp_path: Path, monkeypatch
+) -> None:
+    from optimizer.roster.domain import Assignment
+
+    # v5 has no desk skill: the independent validator must refuse this roster.
+    _fake_solver(monkeypatch, "feasible", (Assignment("v5", 0, "D", "desk"),))
+    out = tmp_path / "out"
+    _previous(out)
+    result = _roster(runner, TINY, out)
+    assert result.exit_code == 1, result.output
+    assert "hard violations (" in result.output and "skills" in result.output
+    assert "陈静" not in result.output
+    assert [p.name for p in out.iterdir()] == ["roster.csv"]
+
+
+def test_timeout_without_roster_exit_1(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
+    _fake_solver(monkeypatch, "timeout", ())
+    result = _roster(runner, TINY, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "no roster found within 2 s" in result.output
+    assert not (tmp_path / "out").exists()
