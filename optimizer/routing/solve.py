@@ -11,8 +11,10 @@ How our model maps onto PyVRP
   depot as reload depot, and the depot's service time is PyVRP's depot service duration.
 
 PyVRP only chooses the order; :func:`optimizer.routing.problem.build_route` recomputes every
-time. With ``workers > 1`` independent searches with different seeds run in parallel
-processes (the first in this process, so progress and Ctrl-C work) and the best plan wins.
+time. With ``workers > 1`` searches with different seeds run in parallel processes: the first
+in this process (so progress and Ctrl-C work) searches plainly; each helper searches plainly
+for a while, then again with one vehicle fewer than it used (:func:`_squeeze`). The cheapest
+feasible plan of all wins.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ import sys
 import threading
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
@@ -46,6 +49,8 @@ Trips = list[list[str]]
 """Stop ids per trip of one route."""
 Plan = list[tuple[str, Trips]]
 """Routes as ``(vehicle type id, trips)``."""
+SQUEEZE_SHARE = 0.3
+"""Share of a helper's time spent on its first, unconstrained search (see :func:`_squeeze`)."""
 ProgressFn = Callable[[float, int], None]
 """Called with (elapsed seconds, cost) whenever the search finds a better feasible plan."""
 
@@ -209,7 +214,7 @@ class _Stop:
 
 
 def _search(
-    problem: RoutingProblem, stop: _Stop, seed: int, initial: RoutingSolution | None
+    problem: RoutingProblem, stop: _Stop, seed: int, initial: RoutingSolution | None = None
 ) -> Plan:
     """One PyVRP search until ``stop`` says so; returns the best plan found."""
     import pyvrp
@@ -226,10 +231,44 @@ def _search(
     return _plan_of(mapping, result.best)
 
 
+def _fewer_vehicles(problem: RoutingProblem, plan: Plan) -> tuple[RoutingProblem, Plan] | None:
+    """The fleet ``plan`` used minus one vehicle, and ``plan`` without its smallest route.
+
+    The vehicle is taken from the type with the most routes. None if no route can go.
+    """
+    used = Counter(type_id for type_id, _ in plan)
+    if sum(used.values()) <= 1:
+        return None
+    cut = used.most_common(1)[0][0]
+    fleet = tuple(replace(vt, count=used[vt.id] - (vt.id == cut)) for vt in problem.vehicle_types)
+    smallest = min(
+        (k for k, (type_id, _) in enumerate(plan) if type_id == cut),
+        key=lambda k: sum(len(trip) for trip in plan[k][1]),
+    )
+    return replace(problem, vehicle_types=fleet), plan[:smallest] + plan[smallest + 1 :]
+
+
+def _squeeze(problem: RoutingProblem, deadline: float, seed: int) -> list[Plan]:
+    """Search, then search again with one vehicle fewer than the first plan used.
+
+    Distance-minimal plans often use fewer routes than where a search settles (an extra route
+    is hard to empty under tight windows); forcing one route out explores that side. Both
+    plans are returned; the caller keeps the cheaper feasible one.
+    """
+    start = time.monotonic()
+    first = _search(problem, _Stop(start + SQUEEZE_SHARE * (deadline - start), start, None), seed)
+    smaller = _fewer_vehicles(problem, first)
+    if smaller is None:
+        return [first]
+    tight, warm = smaller
+    initial = _build(tight, warm, 0.0)
+    return [first, _search(tight, _Stop(deadline, start, None), seed, initial)]
+
+
 def _worker(problem: RoutingProblem, deadline: float, seed: int, conn: Connection) -> None:
-    """Subprocess entry: search until ``deadline`` (time.monotonic) and send the plan back."""
+    """Subprocess entry: :func:`_squeeze` until ``deadline`` (time.monotonic), send the plans."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent process handles Ctrl-C
-    conn.send(_search(problem, _Stop(deadline, time.monotonic(), None), seed, None))
+    conn.send(_squeeze(problem, deadline, seed))
     conn.close()
 
 
@@ -287,7 +326,7 @@ def solve(
         for _proc, recv in helpers:
             # After Ctrl-C, do not wait for helpers still searching.
             if not stop.interrupted and recv.poll(max(1.0, deadline - time.monotonic() + 5.0)):
-                plans.append(recv.recv())
+                plans += recv.recv()
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
