@@ -17,6 +17,7 @@ groups conflict.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -137,13 +138,26 @@ class RosterModel:
         lo_expr, hi_expr = term.bounds
         expr = term.const + sum(c * v for v, c in term.items)
         name = f"{term.rule}[{term.volunteer or ''},{term.day},{term.shift or ''}]"
+        # The expression moves in steps of g (e.g. 480 minutes when every shift lasts 8 h), so
+        # its penalty is convex over the points const + k·g. Besides "slack >= distance to the
+        # band", post the chord across the band's edge: it lifts the LP bound from 0 to the
+        # true cost of landing one step outside the band (bounds, not just the incumbent).
+        g = math.gcd(*(abs(c) for _, c in term.items)) or 1
         if term.lo is not None:
             under = self.cp.NewIntVar(0, term.lo - lo_expr, f"{name}.under")
             self.cp.Add(under >= term.lo - expr)
+            inside = term.const + -(-(term.lo - term.const) // g) * g  # first point >= lo
+            if g > 1 and inside > term.lo:
+                # Chord through (inside - g, lo - inside + g) and (inside, 0).
+                self.cp.Add(g * under >= (term.lo - inside + g) * (inside - expr))
             yield term.weight_under * under
         if term.hi is not None:
             over = self.cp.NewIntVar(0, hi_expr - term.hi, f"{name}.over")
             self.cp.Add(over >= expr - term.hi)
+            inside = term.const + (term.hi - term.const) // g * g  # last point <= hi
+            if g > 1 and inside < term.hi:
+                # Chord through (inside, 0) and (inside + g, inside + g - hi).
+                self.cp.Add(g * over >= (inside + g - term.hi) * (expr - inside))
             yield term.weight_over * over
 
     def available(self, volunteer: str, day: int, shift: Shift) -> bool:
@@ -308,6 +322,22 @@ def rule_cover(m: RosterModel) -> None:
                     dem.shift,
                 )
             )
+
+
+def rule_total_work(m: RosterModel) -> None:
+    """All shifts worked add up to the demand (a redundant total that tightens the bound).
+
+    Summing the cover rows gives the range of total working time; stating it once over all
+    people also ties every person into one LP, so the solver can bound the fair-share terms.
+    """
+    lo = hi = 0
+    for dem in m.instance.demand:
+        minutes = m.shift_by_id[dem.shift].minutes
+        people = len(m.demand_people[(dem.post, dem.day, dem.shift)])
+        lo += minutes * (dem.required if dem.weight_under is None else 0)
+        hi += minutes * (min(dem.required, people) if dem.weight_over is None else people)
+    total = sum(s.minutes * var for items in m.by_person.values() for _, s, var in items)
+    m.add("cover", m.cp.AddLinearConstraint(total, lo, hi))
 
 
 def rule_leads(m: RosterModel) -> None:
@@ -737,6 +767,7 @@ def soft_team(m: RosterModel) -> None:
 
 HARD_RULES: tuple[Callable[[RosterModel], None], ...] = (
     rule_cover,
+    rule_total_work,
     rule_leads,
     rule_one_place_at_a_time,
     rule_rest,

@@ -75,11 +75,16 @@ class _Incumbent:
     bound: float
 
 
-def _params(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
+def _params(time_limit: float, workers: int, seed: int, *, bound: bool) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if bound and workers >= 2:
+        # The full-model worker runs the strongest LP relaxation (fair-share chords, total
+        # work): the default LP worker left the bound at 0 on the Dongying week, max_lp proves
+        # the fair-share floor in seconds. The other worker interleaves LNS and local search.
+        solver.parameters.subsolvers.append("max_lp")
     return solver
 
 
@@ -142,19 +147,19 @@ def _lns(
     while time.monotonic() < deadline - 1.0:
         free = _neighbourhood(model, rng, size)
         sub = cp_model.CpModel()
-        sub.Proto().CopyFrom(proto)
+        sub.Proto().copy_from(proto)
+        variables = sub.Proto().variables
         for var in model.x.values():
             i = var.Index()
             if i not in free:
-                value = incumbent.values[i]
-                sub.Proto().variables[i].ClearField("domain")
-                sub.Proto().variables[i].domain.extend([value, value])
+                domain = variables[i].domain  # a Boolean's domain is [0, 1]: pin both ends
+                domain[0] = domain[1] = incumbent.values[i]
         sub.ClearHints()
-        for i in range(n):
-            sub.Proto().solution_hint.vars.append(i)
-            sub.Proto().solution_hint.values.append(incumbent.values[i])
+        hint = sub.Proto().solution_hint
+        hint.vars.extend(range(n))
+        hint.values.extend(incumbent.values[i] for i in range(n))
         budget = min(10.0, deadline - time.monotonic() - 0.5)
-        solver = _params(budget, workers, rng.randrange(1 << 30))
+        solver = _params(budget, workers, rng.randrange(1 << 30), bound=False)
         status, stopped = _run(sub, solver, reporter)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             objective = round(solver.ObjectiveValue())
@@ -193,7 +198,7 @@ def solve_roster(
     large = len(model.x) > LNS_THRESHOLD
     deadline = start + time_limit
     first_limit = min(max(5.0, 0.2 * time_limit), time_limit) if large else time_limit
-    solver = _params(first_limit - (time.monotonic() - start), workers, seed)
+    solver = _params(first_limit - (time.monotonic() - start), workers, seed, bound=True)
     status, stopped = _run(model.cp, solver, reporter)
     if status == cp_model.INFEASIBLE:
         remaining = max(1.0, deadline - time.monotonic())
