@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -67,9 +68,12 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        # Before Python 3.14 the line is only in the message: "... (at line 4, column 8)".
+        found = re.search(r"\(at line (\d+)", str(exc))
         msg = str(exc).split(" (at line")[0]
-        raise InputError(path, f"invalid TOML: {msg}", row=line) from None
+        raise InputError(
+            path, f"invalid TOML: {msg}", row=int(found[1]) if found else None
+        ) from None
 
 
 def find_table(folder: str | Path, stem: str) -> Path | None:
@@ -234,7 +238,7 @@ def read_table(path: str | Path, columns: Sequence[Col], *, allow_empty: bool = 
     index = {name: i for i, name in enumerate(header)}
     for col in columns:
         if col.required and col.name not in index:
-            raise InputError(path, f"missing column '{col.name}'", row=1)
+            raise InputError(path, "missing column (header row)", row=1, column=col.name)
     out: list[Row] = []
     for offset, cells in enumerate(data):
         line = offset + 2

@@ -10,8 +10,6 @@ quote ids and numbers, never names.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from math import isfinite
@@ -28,7 +26,6 @@ from optimizer.io import (
     parse_clock,
     parse_date,
     read_table,
-    read_text,
     read_toml,
 )
 from optimizer.roster.domain import (
@@ -117,7 +114,7 @@ class _Toml:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.data = _read_toml_with_line(path)
+        self.data = read_toml(path)
 
     def error(self, key: str, message: str) -> InputError:
         return InputError(self.path, message, column=key)
@@ -223,26 +220,6 @@ class _Toml:
             raise self.error(_path(prefix, key), f"must be at least {lo:g}, got {value:g}")
         if hi is not None and value > hi:
             raise self.error(_path(prefix, key), f"must be at most {hi:g}, got {value:g}")
-
-
-def _read_toml_with_line(path: Path) -> dict[str, Any]:
-    """``read_toml``, adding the line of a syntax error where ``read_toml`` could not.
-
-    Before Python 3.14 ``TOMLDecodeError`` has no ``lineno``; the line is only in its message
-    ("... (at line 4, column 8)"), which ``read_toml`` trims.
-    """
-    try:
-        return read_toml(path)
-    except InputError as exc:
-        if exc.row is not None or not exc.message.startswith("invalid TOML"):
-            raise
-        try:
-            tomllib.loads(read_text(path))
-        except tomllib.TOMLDecodeError as again:
-            line = re.search(r"at line (\d+)", str(again))
-            if line:
-                raise InputError(path, exc.message, row=int(line[1])) from None
-        raise
 
 
 def _path(prefix: str, key: str) -> str:

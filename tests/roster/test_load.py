@@ -111,8 +111,8 @@ BAD = {
         {"volunteers.csv": ("id,name,team", "id,name,group")},
         "volunteers.csv",
         1,
-        None,
-        "missing column 'team'",
+        "team",
+        "missing column",
     ),
     "wrong type": (
         {"demand.csv": ("desk,2026-11-30,D,1,1", "desk,2026-11-30,D,one,1")},
