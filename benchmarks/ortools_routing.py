@@ -3,15 +3,18 @@
 The model is the textbook RoutingModel: arc costs from the distance matrix of each vehicle's
 profile, a time dimension (service + travel, waiting allowed, windows on the start of service,
 vehicle work windows, maximum duration), a load dimension for capacity, disjunctions with the
-skip penalty for optional stops, and allowed vehicles per stop. Multi-trip vehicles get extra
+skip penalty for optional stops, a distance dimension when a vehicle has a maximum distance,
+and allowed vehicles per stop (set on the stop's vehicle variable: this OR-Tools build's
+``SetAllowedVehiclesForIndex`` rejects Python lists). Multi-trip vehicles get extra
 optional "reload" nodes at their depot (the OR-Tools reload idiom: demand ``-capacity`` with
 slack, so the load can drop back to zero), as many as the trips they could need, at most
 ``MAX_RELOAD_NODES`` per vehicle.
 
 Search: ``PATH_CHEAPEST_ARC`` first solution plus guided local search until the time limit.
-When ``PATH_CHEAPEST_ARC`` finds no first solution (it fails on tight windows such as R101),
-the remaining time goes to a second attempt with ``PARALLEL_CHEAPEST_INSERTION``; the
-solution's ``engine`` says which strategy produced it. OR-Tools routing runs on one core.
+A failing first-solution search can run out the whole limit (it does on tight windows such
+as R101), so it gets ``FIRST_SHARE`` of the time; without a first solution by then,
+``PARALLEL_CHEAPEST_INSERTION`` tries with the rest. The solution's ``engine`` says which
+strategy produced it. OR-Tools routing runs on one core.
 Times are recomputed by our own route builder, as for the PyVRP engine.
 """
 
@@ -105,11 +108,25 @@ def solve_ortools(problem: RoutingProblem, *, time_limit: float) -> RoutingSolut
     routing.AddDimensionWithVehicleCapacity(load_cb, max(caps), caps, True, "load")
     load_dim = routing.GetDimensionOrDie("load")
 
+    limits = [vt.max_distance for vt, _ in vehicles]
+    if any(m is not None for m in limits):
+        raw = {
+            p: routing.RegisterTransitMatrix(problem.distances[p][np.ix_(locs, locs)].tolist())
+            for p in arc_cb
+        }
+        routing.AddDimensionWithVehicleTransitAndCapacity(
+            [raw[vt.profile] for vt, _ in vehicles],
+            0,
+            [min(m if m is not None else HUGE, HUGE) for m in limits],
+            True,
+            "distance",
+        )
+
     for node in range(n_vehicles, len(loc)):
         index = manager.NodeToIndex(node)
         s = stop[node]
         if s is None:  # a reload node: only for its vehicle, free to skip, load may reset
-            routing.SetAllowedVehiclesForIndex([owner[node]], index)
+            routing.VehicleVar(index).SetValues([-1, owner[node]])
             routing.AddDisjunction([index], 0)
             continue
         load_dim.SlackVar(index).SetValue(0)
@@ -121,7 +138,7 @@ def solve_ortools(problem: RoutingProblem, *, time_limit: float) -> RoutingSolut
                 cumul.RemoveInterval(hi + 1, lo - 1)
         allowed = [v for v, (vt, _) in enumerate(vehicles) if problem.allows(s, vt)]
         if len(allowed) < n_vehicles:
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+            routing.VehicleVar(index).SetValues([-1, *allowed])
         if not s.required:
             routing.AddDisjunction([index], s.penalty)
     for v, (vt, _) in enumerate(vehicles):
