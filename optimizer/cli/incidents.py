@@ -55,8 +55,13 @@ def dispatch(
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder for dispatch.json (default: --plan).")
     ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="--event home: daily disinfection until this date."),
+    ] = None,
     replan: Annotated[
-        bool, typer.Option("--replan/--no-replan", help="Re-plan the roster after the order.")
+        bool,
+        typer.Option("--replan/--no-replan", help="Re-plan roster and routes after the order."),
     ] = True,
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.1, help="Seconds for re-planning.")
@@ -66,6 +71,7 @@ def dispatch(
     """Dispatch disinfection groups to an incident and print the order."""
     from optimizer.incidents.audit import append_record
     from optimizer.incidents.night import (
+        daily_until,
         load_night,
         order_json,
         order_record,
@@ -79,27 +85,33 @@ def dispatch(
     with input_errors():
         night = load_night(instance, at, plan, log_dir)
         order = plan_order(night, event.value, where)
+        home_until = daily_until(night, order.kind, until)
     dispatch_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-    text = order_text(night, order)
+    text = order_text(night, order, home_until)
     # Logged durably before it is shown: an order someone may act on is never missing.
     append_record(night.audit_path, order_record(night, order, dispatch_id))
     typer.echo(text)
     write_json(out_dir / "dispatch.json", order_json(night, order, dispatch_id, text))
-    if replan and plan is not None and night.roster_instance is not None:
-        from optimizer.incidents.replan import replan_roster
+    if replan and plan is not None:
+        from optimizer.incidents.replan import replan_roster, replan_routes
 
-        follow = replan_roster(night, order, plan, time_limit=time_limit, workers=workers)
-        typer.echo("\n".join(follow.lines))
-        append_record(
-            night.audit_path,
-            {
-                "type": "replan",
-                "dispatch": dispatch_id,
-                "ok": follow.ok,
-                "replaced": list(follow.replaced),
-                "version": follow.version,
-            },
-        )
+        follows = [replan_routes(night, order, plan, home_until)]
+        if night.roster_instance is not None:
+            follows.append(
+                replan_roster(night, order, plan, time_limit=time_limit, workers=workers)
+            )
+        for follow in follows:
+            typer.echo("\n".join(follow.lines))
+            append_record(
+                night.audit_path,
+                {
+                    "type": "replan",
+                    "dispatch": dispatch_id,
+                    "ok": follow.ok,
+                    "replaced": list(follow.replaced),
+                    "version": follow.version,
+                },
+            )
     raise typer.Exit(EXIT_OK if order.meets_deadline else EXIT_NO_VALID_PLAN)
 
 

@@ -18,7 +18,7 @@ from optimizer.campus.loader import load_campus
 from optimizer.campus.model import Campus
 from optimizer.incidents.audit import AUDIT_NAME, read_audit
 from optimizer.incidents.dispatch import Order, candidates, make_order, target_sites
-from optimizer.incidents.rules import IncidentRules, load_incident_rules
+from optimizer.incidents.rules import IncidentKind, IncidentRules, load_incident_rules
 from optimizer.io import InputError, clock, find_table, parse_datetime
 from optimizer.roster.domain import Assignment, RosterInstance
 
@@ -149,6 +149,24 @@ def plan_order(night: Night, event: str, where: str) -> Order:
     )
 
 
+def daily_until(night: Night, kind: IncidentKind, until: str | None) -> int | None:
+    """Last horizon day of a home's daily disinfection (``--until`` or the kind's
+    ``daily_days``), or None when the kind asks for none; may lie beyond the horizon."""
+    today = night.at // 1440
+    if until is None:
+        return today + kind.daily_days if kind.daily_days else None
+    if kind.kind != "home":
+        raise InputError("--until", "only --event home takes --until")
+    try:
+        date = dt.date.fromisoformat(until.strip())
+    except ValueError:
+        raise InputError("--until", f"expected a date YYYY-MM-DD, got '{until}'") from None
+    day = (date - night.campus.start).days
+    if day <= today:
+        raise InputError("--until", f"{until} is not after the day of the call")
+    return day
+
+
 def rest_until(night: Night, order: Order) -> dict[str, int]:
     """Group id -> the minute its rest after this call-out ends."""
     hours = night.rules.settings.rest_hours
@@ -166,8 +184,9 @@ def _crew(night: Night, members: tuple[Member, ...]) -> tuple[list[Member], list
     return come, stay
 
 
-def order_text(night: Night, order: Order) -> str:
-    """The order as plain Chinese text to read aloud or paste into a chat."""
+def order_text(night: Night, order: Order, home_until: int | None = None) -> str:
+    """The order as plain Chinese text to read aloud or paste into a chat; ``home_until`` is
+    the last day of daily disinfection after it (a quarantined home)."""
     kind = order.kind
     lines = [
         f"【紧急消杀派单】{kind.name} · {order.where_name} ({order.where})",
@@ -206,6 +225,10 @@ def order_text(night: Night, order: Order) -> str:
             f" 休息至 {night.label(rests[g.id])}"
         )
         lines.append(f"  携带: {kind.bring or '常规消杀装备'}; 消毒液约 {litres:.0f} 升")
+    if home_until is not None:
+        first = night.campus.start + dt.timedelta(days=night.at // 1440 + 1)
+        last = night.campus.start + dt.timedelta(days=home_until)
+        lines.append(f"此后每日消杀一次: {first:%m月%d日} 至 {last:%m月%d日} (已加入各日路线)")
     if order.meets_deadline:
         lines.append(f"结论: 预计 {night.label(order.finish)} 完成, 满足时限。")
     else:

@@ -1,10 +1,16 @@
-"""What follows a call-out: the called groups rest, and the week's roster absorbs it.
+"""What follows a call-out: the called groups rest, and the week's plan absorbs it.
 
-After a night call-out each called group rests until ``back + rest_hours``. Any roster shift
-of one of its members that overlaps that rest is given to someone else by
-:func:`optimizer.roster.repair.repair_roster` (fewest changes, every rule kept), checked by the
-independent validator, and written over the plan folder's ``roster.csv`` after the old one is
-kept under ``versions/``. Imports the solver, so it runs after the order has been printed.
+After a night call-out each called group rests until ``back + rest_hours``.
+
+- Roster: any shift of one of its members that overlaps that rest is given to someone else by
+  :func:`optimizer.roster.repair.repair_roster` (fewest changes, every rule kept).
+- Routes: its visits in work windows that begin during the rest go to other groups' trips
+  or its own later windows (:mod:`optimizer.incidents.routes_repair`); a quarantined home adds
+  a daily visit of its sites until its date.
+
+Each new plan file is checked by the independent validator and written over the plan folder's
+file only after the old one is kept under ``versions/``. This imports the solvers, so it runs
+after the order has been printed.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from pathlib import Path
 from optimizer.incidents.dispatch import Order
 from optimizer.incidents.night import Night, rest_until
 from optimizer.incidents.versions import replace_plan_files
+from optimizer.io import find_table
 
 
 @dataclass(frozen=True)
@@ -97,3 +104,71 @@ def replan_roster(
         f"before the rest rule after dispatch at {night.when(night.at):%Y-%m-%d %H:%M}",
     )
     return Followup(tuple(lines), ("roster.csv",), str(kept) if kept else None, True)
+
+
+def replan_routes(night: Night, order: Order, plan: Path, home_until: int | None) -> Followup:
+    """Repair the plan's routes for the rest of the called groups (and a home's daily visits
+    up to horizon day ``home_until``)."""
+    from optimizer.disinfection.export import ROUTES_HEADER
+    from optimizer.incidents.routes_repair import repair_routes, route_lines
+    from optimizer.io import csv_bytes
+    from optimizer.validate_routes import planned_days, read_routes, validate_routes
+
+    path = find_table(plan, "routes")
+    if path is None:
+        return Followup(("消杀路线: 计划目录中没有 routes.csv, 未调整。",), (), None, True)
+    campus = night.campus
+    old = read_routes(campus, path)
+    rests = rest_until(night, order)
+    rest = {gid: (night.at, until) for gid, until in rests.items()}
+    home = None
+    if home_until is not None:
+        sites = [s.site.id for r in order.routes for s in r.stops]
+        home = (sites, night.at // 1440 + 1, min(home_until, campus.days - 1))
+    fixed = repair_routes(campus, old, rest, home)
+    if not fixed.touched_groups:
+        return Followup(("消杀路线: 休息期间无路线任务, 无需调整。",), (), None, True)
+    days = planned_days(campus, path)
+    before = {v.text for v in validate_routes(campus, old, days)}
+    left_out = {(date, sid) for date, sid in fixed.unserved}
+    broken = [
+        v
+        for v in validate_routes(campus, list(fixed.rows), days)
+        if v.text not in before and not (v.rule == "frequency" and (v.date, v.site_id) in left_out)
+    ]
+    if broken:
+        return Followup(
+            (f"消杀路线: 调整结果未通过校验, 未写入 ({broken[0].text})。",), (), None, False
+        )
+    names = {g.id: g.name for g in campus.groups}
+    lines = [f"消杀路线: 调整 {len(fixed.touched_groups)} 个组日, 移动/新增 {len(fixed.moved)} 处:"]
+    for date, sid, src, dst in fixed.moved:
+        src_name = names[src] if src else "新增(居家隔离)"
+        lines.append(f"  {date} {campus.sites[sid].name}: {src_name} -> {names[dst]}")
+    lines += [
+        f"  {date} {campus.sites[sid].name}: 无组可安排, 已记入 unserved.csv, 请人工处理"
+        for date, sid in fixed.unserved
+    ]
+    files = {"routes.csv": csv_bytes(ROUTES_HEADER, route_lines(campus, fixed.rows))}
+    if fixed.unserved:
+        files["unserved.csv"] = _unserved_csv(plan, fixed.unserved)
+    kept = replace_plan_files(
+        plan, files, f"before the rest after dispatch at {night.when(night.at):%Y-%m-%d %H:%M}"
+    )
+    return Followup(tuple(lines), tuple(files), str(kept) if kept else None, not fixed.unserved)
+
+
+def _unserved_csv(plan: Path, added: tuple[tuple[str, str], ...]) -> bytes:
+    """The plan's ``unserved.csv`` (``date,site_id,reason``) with the newly left-out visits."""
+    from optimizer.io import Col, csv_bytes, read_table
+
+    rows: list[list[str]] = []
+    path = find_table(plan, "unserved")
+    if path is not None:
+        cols = [Col("date"), Col("site_id"), Col("reason", required=False, default="")]
+        rows = [
+            [r["date"], r["site_id"], r["reason"]] for r in read_table(path, cols, allow_empty=True)
+        ]
+    reason = "called out at night: the group rests and no other group has time left that day"
+    rows += [[date, sid, reason] for date, sid in added]
+    return csv_bytes(["date", "site_id", "reason"], rows)

@@ -16,15 +16,18 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
+from optimizer.campus.loader import load_campus
 from optimizer.incidents.audit import AUDIT_NAME, PAUSE_ENV, read_audit
 from optimizer.incidents.versions import list_versions
 from optimizer.roster.domain import Assignment
 from optimizer.roster.export import roster_csv
 from optimizer.roster.load import load_roster_instance
 from optimizer.validate_roster import read_roster_csv, validate_roster
+from optimizer.validate_routes import read_routes, validate_routes
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = REPO / "tests" / "data" / "incidents_tiny"
+PLAN = REPO / "tests" / "data" / "incidents_tiny_plan"
 AT = "2026-12-01 00:30"
 # A valid roster for the tiny instance: V6 holds the on-call post on the night G3 is called
 # out, and V5 (G3's leader) is on the desk from 08:00 that morning, inside the rest.
@@ -52,6 +55,7 @@ def write_plan(folder: Path) -> Path:
     rows = [Assignment(*r) for r in ROSTER]
     assert validate_roster(inst, rows).ok
     (folder / "roster.csv").write_bytes(roster_csv(inst, rows))
+    (folder / "routes.csv").write_bytes((PLAN / "routes.csv").read_bytes())
     return folder
 
 
@@ -175,7 +179,33 @@ def test_rest_after_call_out_repairs_roster_and_keeps_old_version(
     versions = list_versions(plan)
     assert len(versions) == 1 and (versions[0] / "roster.csv").read_bytes() == old
     types = [r["type"] for r in read_audit(plan / AUDIT_NAME).records]
-    assert types == ["dispatch", "replan"]
+    assert types == ["dispatch", "replan", "replan"]  # routes (G3 had none), then roster
+
+
+def test_home_adds_daily_visits_to_the_routes(runner: CliRunner, tmp_path: Path) -> None:
+    plan = write_plan(tmp_path / "plan")
+    old = (plan / "routes.csv").read_bytes()
+    args = dispatch_args(plan, "--until", "2026-12-02", where="F2")
+    args[args.index("case")] = "home"
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "此后每日消杀一次: 12月02日 至 12月02日" in result.output
+    campus = load_campus(TINY)
+    rows = read_routes(campus, plan / "routes.csv")
+    assert validate_routes(campus, rows) == []
+    assert sorted(r.day for r in rows if r.site_id == "F2-1") == [1, 2]
+    kept = [v / "routes.csv" for v in list_versions(plan) if (v / "routes.csv").exists()]
+    assert len(kept) == 1 and kept[0].read_bytes() == old
+
+
+def test_until_is_only_for_homes_and_after_the_call(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    base = ["dispatch", str(TINY), "--where", "F2", "--at", AT, "--out", str(out)]
+    result = runner.invoke(app, [*base, "--event", "case", "--until", "2026-12-02"])
+    assert result.exit_code == 2 and "only --event home" in result.output
+    result = runner.invoke(app, [*base, "--event", "home", "--until", "2026-12-01"])
+    assert result.exit_code == 2 and "not after the day of the call" in result.output
+    assert not out.exists()
 
 
 def test_no_roster_change_when_nobody_works_during_the_rest(
