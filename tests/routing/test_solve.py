@@ -37,6 +37,7 @@ def test_capacity_with_reloads_refills_at_the_depot(line, check):
     reload = route.reloads[0]
     assert reload.end - reload.arrive == 4
     assert sum(v.after_reload for v in route.visits) == 1
+    check(p, solve(p, **FAST, initial=s))  # a multi-trip plan is a valid warm start
 
 
 def test_without_reloads_capacity_leaves_an_optional_stop_out(line, check):
@@ -100,6 +101,13 @@ def test_max_duration_splits_the_work(line, check):
     s = solve(p, **FAST)
     check(p, s)
     assert len(s.routes) == 2 and all(r.duration <= 45 for r in s.routes)
+
+
+def test_max_distance_splits_the_work(line, check):
+    p = line([Stop("A", 2), Stop("B", 5)], [VehicleType("v", count=2, max_distance=45)])
+    s = solve(p, **FAST)
+    check(p, s)
+    assert len(s.routes) == 2 and all(r.distance <= 45 for r in s.routes)
 
 
 def test_stop_with_two_windows_is_served_in_one(line, check):
