@@ -14,6 +14,7 @@ Rules (``instances/README.md``, "Testing round"):
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -94,6 +95,11 @@ class SlotModel:
         self.load: dict[Key, list[tuple[int, cp_model.IntVar | int]]] = {}
         self.count: dict[tuple[str, str, Key], cp_model.LinearExprT] = {}
         self.cost: list[cp_model.LinearExprT] = []
+        self.at: dict[tuple[str, str, str], cp_model.IntVar] = {}
+        self.x: dict[tuple[str, str, Key], cp_model.IntVar] = {}
+        self.n_var: dict[tuple[str, str, Key], cp_model.IntVar] = {}
+        self.load_var: dict[Key, cp_model.IntVar] = {}
+        self.wait_var: dict[Key, tuple[cp_model.IntVar, list[int]]] = {}
         self.add_groups()
         self.add_queue_caps()
         self.m.Minimize(sum(self.cost))
@@ -110,6 +116,7 @@ class SlotModel:
                 pts = offered_points(rnd, b, ch, open_points)
                 keys = [k for k in self.limits if k[1] == ch and k[0] in pts]
                 at_point = {p: self.m.NewBoolVar(f"{b.id}/{ch}@{p}") for p in pts}
+                self.at.update({(b.id, ch, p): y for p, y in at_point.items()})
                 self.m.AddExactlyOne(at_point.values())
                 for p, y in at_point.items():
                     self.cost.append(w.walk * size * rnd.walk_minutes(b.id, p) * y)
@@ -118,10 +125,12 @@ class SlotModel:
                     x = self.m.NewBoolVar(f"{b.id}/{ch}@{k}")
                     self.m.AddImplication(x, at_point[k[0]])
                     used.append(x)
+                    self.x[b.id, ch, k] = x
                     if b.split:
                         n = self.m.NewIntVar(0, min(size, self.limits[k]), f"n{b.id}/{ch}@{k}")
                         self.m.Add(n <= self.limits[k] * x)
                         self.m.Add(n >= x)
+                        self.n_var[b.id, ch, k] = n
                     else:
                         n = size * x
                     self.count[b.id, ch, k] = n
@@ -141,10 +150,12 @@ class SlotModel:
             most = self.limits[k]
             load = self.m.NewIntVar(0, most, f"load{k}")
             self.m.Add(load == sum(n for _, n in terms))
+            self.load_var[k] = load
             table = wait_table(self.rnd, k, most)
             if table[-1] == 0 or w.wait == 0:
                 continue
             wait = self.m.NewIntVar(0, table[-1], f"wait{k}")
+            self.wait_var[k] = (wait, table)
             # Waiting is convex in the load: it is the highest chord through the table.
             lines = {
                 (table[n + 1] - table[n], table[n] - (table[n + 1] - table[n]) * n)
@@ -153,6 +164,85 @@ class SlotModel:
             for slope, icpt in lines:
                 self.m.Add(wait >= slope * load + icpt)
             self.cost.append(w.wait * wait)
+
+    def greedy(self) -> dict[tuple[str, str, Key], int]:
+        """A quick plan used as a hint: people per (building, channel, slot key).
+
+        Children first, then the largest groups, each to the open slot of least added cost
+        (walking, lateness, extra waiting); a split group fills the slots of its cheapest
+        point with room, largest room first.
+        """
+        rnd, w = self.rnd, self.rnd.rules.weights
+        room = dict(self.limits)
+        tables = {k: wait_table(rnd, k, most) for k, most in self.limits.items()}
+        load = dict.fromkeys(self.limits, 0)
+        plan: dict[tuple[str, str, Key], int] = {}
+        groups = {(bid, ch) for bid, ch, _ in self.x}
+        sizes = {b.id: b for b in rnd.buildings}
+        order = sorted(
+            groups,
+            key=lambda g: (g[1] != CHILDREN, sizes[g[0]].split, -sizes[g[0]].people(g[1]), g[0]),
+        )
+        for bid, ch in order:
+            b, size = sizes[bid], sizes[bid].people(ch)
+            keys = [k for (g, c, k) in self.x if (g, c) == (bid, ch)]
+
+            def cost(k: Key, n: int, bid: str = bid) -> int:
+                extra = tables[k][load[k] + n] - tables[k][load[k]]
+                late = w.children_late * k[2] * n if k[1] == CHILDREN else 0
+                return w.walk * n * rnd.walk_minutes(bid, k[0]) + late + w.wait * extra
+
+            if not b.split:
+                fits = [k for k in keys if room[k] >= size]
+                if not fits:
+                    return {}
+                best = min(fits, key=lambda k: (cost(k, size), k))
+                parts = [(best, size)]
+            else:
+                points = sorted({k[0] for k in keys}, key=lambda p: rnd.walk_minutes(bid, p))
+                at = next(
+                    (p for p in points if sum(room[k] for k in keys if k[0] == p) >= size), None
+                )
+                if at is None:
+                    return {}
+                # Hand out the group in small chunks, each to the slot it costs least in.
+                share: dict[Key, int] = defaultdict(int)
+                left, chunk = size, max(1, size // 20)
+                while left:
+                    n = min(left, chunk)
+                    k = min(
+                        (k for k in keys if k[0] == at and room[k] - share[k] >= n),
+                        key=lambda k: (cost(k, share[k] + n) - cost(k, share[k]), k),
+                        default=None,
+                    )
+                    if k is None:
+                        chunk = 1
+                        continue
+                    share[k] += n
+                    left -= n
+                parts = list(share.items())
+            for k, n in parts:
+                plan[bid, ch, k] = n
+                room[k] -= n
+                load[k] += n
+        return plan
+
+    def hint(self, plan: dict[tuple[str, str, Key], int]) -> None:
+        """Start the search from ``plan`` (every decision and derived variable hinted)."""
+        load: dict[Key, int] = defaultdict(int)
+        for key, x in self.x.items():
+            n = plan.get(key, 0)
+            self.m.AddHint(x, n > 0)
+            load[key[2]] += n
+            if key in self.n_var:
+                self.m.AddHint(self.n_var[key], n)
+        chosen = {(b, ch, k[0]) for (b, ch, k) in plan}
+        for key, y in self.at.items():
+            self.m.AddHint(y, key in chosen)
+        for k, var in self.load_var.items():
+            self.m.AddHint(var, load[k])
+        for k, (var, table) in self.wait_var.items():
+            self.m.AddHint(var, table[load[k]])
 
 
 def plan_slots(
@@ -165,6 +255,9 @@ def plan_slots(
 ) -> tuple[list[SlotAssignment], SolveStats]:
     """Solve the slot plan; the assignments are empty when no plan was found."""
     model = SlotModel(rnd)
+    start = model.greedy()
+    if start:
+        model.hint(start)
     solver, stats = solve_model(
         model.m,
         "slots",

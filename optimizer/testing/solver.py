@@ -77,9 +77,16 @@ def solve_model(
     seed: int = 0,
     num_workers: int | None = None,
     on_progress: Progress | None = None,
+    probing: int | None = None,
 ) -> tuple[cp_model.CpSolver, SolveStats]:
-    """Solve ``model`` within ``time_limit`` seconds and report what was proved."""
+    """Solve ``model`` within ``time_limit`` seconds and report what was proved.
+
+    ``probing`` sets CP-SAT's probing level (0 skips presolve probing, which on the large,
+    symmetric staffing model costs seconds and proves nothing).
+    """
     solver = cp_model.CpSolver()
+    if probing is not None:
+        solver.parameters.cp_model_probing_level = probing
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = num_workers or os.cpu_count() or 1
     solver.parameters.random_seed = seed

@@ -200,44 +200,64 @@ class StaffingModel:
 
 
 def greedy_jobs(rnd: TestingRound, need: dict[Need, int]) -> set[tuple[str, Need]]:
-    """A quick feasible staffing (slot by slot, scarce skills first) used as a solver hint."""
+    """A quick staffing used as a solver hint: crews with staggered breaks.
+
+    Slot by slot, scarce roles first, each need is filled from the point's crew, recruiting
+    the least versatile free worker when the crew is short. Every recruit gets a break phase
+    (work ``stint`` slots, rest ``break`` slots, repeat) chosen so that breaks at a point are
+    spread evenly, which keeps the crew near ``(stint + break) / stint`` times the demand.
+    """
     r = rnd.rules
     slots = rnd.slots()
     stint = r.max_continuous_minutes // r.slot_minutes
-    window = stint + r.break_minutes // r.slot_minutes
+    period = stint + r.break_minutes // r.slot_minutes
     roles = {role.id: role for role in rnd.roles}
     holders = {role.id: sum(role.skill in w.skills for w in rnd.workers) for role in rnd.roles}
     together = set(r.keep_units_together)
     point_of: dict[str, str] = {}
     unit_point: dict[str, str] = {}
-    worked: dict[str, set[int]] = defaultdict(set)
+    phase: dict[str, int] = {}
+    phases: dict[str, list[int]] = defaultdict(lambda: [0] * period)
+    busy: set[tuple[str, int]] = set()
     jobs: set[tuple[str, Need]] = set()
 
-    def fits(w: Worker, pid: str, i: int, rid: str) -> bool:
-        if roles[rid].skill not in w.skills or not available(rnd, w, slots[i]) or i in worked[w.id]:
-            return False
-        if point_of.get(w.id, pid) != pid:
-            return False
-        if w.id not in point_of and w.unit in together and unit_point.get(w.unit, pid) != pid:
-            return False
-        done = worked[w.id] | {i}
-        return all(
-            sum(j in done for j in range(f, f + window)) <= stint
-            for f in range(i - window + 1, i + 1)
+    def on_duty(w: Worker, i: int) -> bool:
+        return (i - phase[w.id]) % period < stint
+
+    def can(w: Worker, i: int, rid: str) -> bool:
+        return (
+            roles[rid].skill in w.skills and available(rnd, w, slots[i]) and (w.id, i) not in busy
         )
 
-    order = sorted(need, key=lambda k: (k[1], holders[k[2]], k[0]))
-    for pid, i, rid in order:
+    for pid, i, rid in sorted(need, key=lambda k: (k[1], holders[k[2]], k[0])):
         for _ in range(need[pid, i, rid]):
-            # Someone already at the point, then the least versatile newcomer.
-            cands = [w for w in rnd.workers if fits(w, pid, i, rid)]
-            if not cands:
-                break
-            w = min(cands, key=lambda w: (w.id not in point_of, len(w.skills), w.id))
-            point_of[w.id] = pid
-            if w.unit in together:
-                unit_point.setdefault(w.unit, pid)
-            worked[w.id].add(i)
+            crew = [
+                w
+                for w in rnd.workers
+                if point_of.get(w.id) == pid and on_duty(w, i) and can(w, i, rid)
+            ]
+            if crew:
+                w = min(crew, key=lambda w: (len(w.skills), w.id))
+            else:
+                free = [
+                    w
+                    for w in rnd.workers
+                    if w.id not in point_of
+                    and can(w, i, rid)
+                    and (w.unit not in together or unit_point.get(w.unit, pid) == pid)
+                ]
+                if not free:
+                    break
+                w = min(free, key=lambda w: (len(w.skills), w.available_from, w.id))
+                point_of[w.id] = pid
+                if w.unit in together:
+                    unit_point.setdefault(w.unit, pid)
+                # Start the recruit's cycle so that slot i is on duty and the break falls
+                # where the fewest of the crew rest.
+                starts = [q for q in range(period) if (i - q) % period < stint]
+                phase[w.id] = min(starts, key=lambda q: (phases[pid][q], q))
+                phases[pid][phase[w.id]] += 1
+            busy.add((w.id, i))
             jobs.add((w.id, (pid, i, rid)))
     return jobs
 
@@ -262,6 +282,7 @@ def plan_staffing(
         seed=seed,
         num_workers=num_workers,
         on_progress=on_progress,
+        probing=0,
     )
     if not stats.ok:
         return [], [], stats
