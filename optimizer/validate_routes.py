@@ -57,9 +57,24 @@ class RouteViolation:
     site_id: str
     message: str
 
-    def __str__(self) -> str:
+    @property
+    def text(self) -> str:
+        """The violation in words, with where it happened."""
         where = " ".join(x for x in (self.date, self.group, self.site_id) if x)
-        return f"[{self.rule}] {where}: {self.message}"
+        return f"{where}: {self.message}"
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.text}"
+
+
+@dataclass(frozen=True)
+class RoutesReport:
+    """What ``fangyi check --routes`` prints: violations, and metres walked as the objective
+    (routes carry no soft penalties)."""
+
+    violations: list[RouteViolation]
+    objective: int
+    penalties: tuple = ()
 
 
 def read_routes(campus: Campus, path: str | Path) -> list[RouteRow]:
@@ -302,8 +317,32 @@ def _check_frequency(campus: Campus, rows: list[RouteRow], days: set[int]) -> li
     return found
 
 
-def check_routes_file(instance: str | Path, routes: str | Path) -> list[RouteViolation]:
-    """Load ``instance`` and ``routes`` (InputError on bad input) and list every violation."""
+def walked_metres(campus: Campus, rows: list[RouteRow]) -> int:
+    """Metres walked by all groups: depot, visits (via the depot on refills), depot."""
+    walk = _Walk(campus)
+    total = 0.0
+    by_group_day: dict[tuple[int, str], list[RouteRow]] = {}
+    for r in rows:
+        by_group_day.setdefault((r.day, r.group), []).append(r)
+    for (_, gid), visits in by_group_day.items():
+        group = campus.group(gid)
+        depot = campus.buildings[group.depot].node
+        here, window = depot, None
+        for r in sorted(visits, key=lambda x: x.seq):
+            node = campus.sites[r.site_id].node
+            w = next((j for j, (w0, w1) in enumerate(group.work) if w0 <= r.arrive < w1), None)
+            if w != window or r.refill:
+                total += walk(here, depot)
+                here = depot
+            total += walk(here, node)
+            here, window = node, w
+        total += walk(here, depot)
+    return round(total)
+
+
+def routes_report(instance: str | Path, routes: str | Path) -> RoutesReport:
+    """Load ``instance`` and ``routes`` (InputError on bad input); report every violation."""
     campus = load_campus(instance)
     rows = read_routes(campus, routes)
-    return validate_routes(campus, rows, planned_days(campus, routes))
+    found = validate_routes(campus, rows, planned_days(campus, routes))
+    return RoutesReport(found, walked_metres(campus, rows))

@@ -60,6 +60,13 @@ def check_roster(instance: Path, roster: Path) -> PlanReport:
     return validate_roster(inst, read_roster_csv(inst, roster))
 
 
+def check_routes(instance: Path, routes: Path) -> PlanReport:
+    """Load the campus and validate the disinfection routes file against it."""
+    from optimizer.validate_routes import routes_report
+
+    return routes_report(instance, routes)
+
+
 def _grouped(rule_of: Sequence[str]) -> list[str]:
     """Rule names in order of first appearance."""
     return list(dict.fromkeys(rule_of))
@@ -130,6 +137,10 @@ def register(app: typer.Typer) -> None:
                 "--roster", metavar="FILE", help="Duty roster file (roster.csv, or .xlsx) to check."
             ),
         ] = None,
+        routes: Annotated[
+            Path | None,
+            typer.Option("--routes", metavar="FILE", help="Disinfection routes.csv to check."),
+        ] = None,
     ) -> None:
         """List every hard violation and soft penalty of plan files (exit 1 if any hard one)."""
-        run_checks(instance, {"roster": (roster, check_roster)})
+        run_checks(instance, {"roster": (roster, check_roster), "routes": (routes, check_routes)})

@@ -15,6 +15,7 @@ out, the day is solved again without caps, starting from the capped routes.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -64,7 +65,8 @@ def build_day_problem(
     speeds = sorted({g.speed for g in campus.groups})
     durations = tuple(np.ceil(metres / speed - 1e-9).astype(np.int64) for speed in speeds)
     distances = tuple(np.rint(metres).astype(np.int64) for _ in speeds)
-    loc = {sid: len(campus.depots) + i for i, sid in enumerate(sites)}
+    nd = len(campus.depots)
+    loc = {sid: nd + i for i, sid in enumerate(sites)}
     stops = []
     for v in visits:
         rule = campus.sites[v.site_id].rule
@@ -87,11 +89,22 @@ def build_day_problem(
                 penalty=campus.settings.unserved_penalty,
             )
         )
-    caps = _caps(campus, visits, metres) if balanced else None
+    share = _fair_share(campus, visits, metres) if balanced else None
+    # No cap below what the longest single visit needs (fill, walk out, service, walk back).
+    slowest = min(g.speed for g in campus.groups)
+    floor = max(
+        (
+            campus.settings.refill_minutes
+            + 2 * travel_minutes(float(metres[:nd, loc[v.site_id]].min()), slowest)
+            + campus.sites[v.site_id].rule.service_minutes
+            for v in visits
+        ),
+        default=0,
+    )
     types = []
     for g in campus.groups:
         for j, (w0, w1) in enumerate(g.work):
-            cap = None if caps is None else math.ceil((w1 - w0) * caps)
+            cap = None if share is None else max(floor, math.ceil((w1 - w0) * share))
             types.append(
                 VehicleType(
                     id=vehicle_id(g.id, j),
@@ -120,7 +133,7 @@ def build_day_problem(
     return DayProblem(problem, tuple(visits), capped)
 
 
-def _caps(campus: Campus, visits: Sequence[DayVisit], metres: np.ndarray) -> float:
+def _fair_share(campus: Campus, visits: Sequence[DayVisit], metres: np.ndarray) -> float:
     """Fair share of each work window the day's work needs, plus the balance slack."""
     nd = len(campus.depots)
     speed = sum(g.speed for g in campus.groups) / len(campus.groups)
@@ -148,6 +161,7 @@ def route_day(
 ) -> tuple[DayPlan, RoutingSolution]:
     """Route one day's ``visits`` with ``solve`` (the PyVRP engine or a baseline)."""
     label = f"{campus.date(day)} {campus.weekday(day)[:3]}"
+    began = time.monotonic()
 
     def progress(elapsed: float, cost: int) -> None:
         if on_progress is not None:
@@ -156,12 +170,12 @@ def route_day(
     first = build_day_problem(campus, visits, balanced=True)
     if not first.capped:
         sol = solve(first.problem, time_limit=time_limit, seed=seed, on_progress=progress)
-        return to_day_plan(campus, day, first, sol), sol
+        return to_day_plan(campus, day, first, sol, began), sol
     sol = solve(
         first.problem, time_limit=time_limit * CAPPED_SHARE, seed=seed, on_progress=progress
     )
     if not sol.unserved:
-        return to_day_plan(campus, day, first, sol), sol
+        return to_day_plan(campus, day, first, sol, began), sol
     # The balance caps cost visits: drop them and let the groups work their full windows.
     rest = build_day_problem(campus, visits, balanced=False)
     warm = _rebase(rest.problem, sol)
@@ -172,7 +186,7 @@ def route_day(
         initial=warm,
         on_progress=progress,
     )
-    return to_day_plan(campus, day, rest, sol2), sol2
+    return to_day_plan(campus, day, rest, sol2, began), sol2
 
 
 def _rebase(problem: RoutingProblem, sol: RoutingSolution) -> RoutingSolution:
@@ -183,8 +197,11 @@ def _rebase(problem: RoutingProblem, sol: RoutingSolution) -> RoutingSolution:
     return build_solution(problem, routes)
 
 
-def to_day_plan(campus: Campus, day: int, dp: DayProblem, sol: RoutingSolution) -> DayPlan:
-    """Turn a routing solution into the day's group routes and reasons for what is left out."""
+def to_day_plan(
+    campus: Campus, day: int, dp: DayProblem, sol: RoutingSolution, began: float
+) -> DayPlan:
+    """Turn a routing solution into the day's group routes and reasons for what is left out
+    (``began``: ``time.monotonic()`` when the day's planning started)."""
     by_type = {r.vehicle_type: r for r in sol.routes}
     groups = []
     for g in campus.groups:
@@ -212,7 +229,7 @@ def to_day_plan(campus: Campus, day: int, dp: DayProblem, sol: RoutingSolution) 
         groups=tuple(groups),
         unserved=unserved,
         cost=sol.cost(),
-        wall_s=sol.wall_s,
+        wall_s=time.monotonic() - began,
         engine_status=sol.status,
     )
 

@@ -164,21 +164,28 @@ def workbook(plan: DisinfectionPlan) -> Any:
     return wb
 
 
+def route_files(plan: DisinfectionPlan, *, maps: bool = True) -> dict[str, bytes]:
+    """Every route output of ``plan`` rendered in memory, by file name."""
+    from optimizer.disinfection.plot_day import day_map_png
+
+    text = json.dumps(summary(plan), ensure_ascii=False, indent=2) + "\n"
+    files = {
+        "routes.csv": csv_bytes(ROUTES_HEADER, route_rows(plan)),
+        "unserved.csv": csv_bytes(["date", "site_id", "reason"], unserved_rows(plan)),
+        "routes_summary.json": text.encode("utf-8"),
+        "routes.xlsx": workbook_bytes(workbook(plan)),
+    }
+    if maps:
+        for day in plan.days:
+            files[f"routes_map_{day.date.isoformat()}.png"] = day_map_png(plan, day.day)
+    return files
+
+
 def write_route_outputs(
     plan: DisinfectionPlan, out_dir: str | Path, *, maps: bool = True
 ) -> list[str]:
     """Write every route output for ``plan`` into ``out_dir`` atomically; return file names."""
-    from optimizer.disinfection.plot_day import day_map_png
-
-    with staged_outputs(out_dir) as files:
-        files["routes.csv"] = csv_bytes(ROUTES_HEADER, route_rows(plan))
-        files["unserved.csv"] = csv_bytes(["date", "site_id", "reason"], unserved_rows(plan))
-        files["routes_summary.json"] = (
-            json.dumps(summary(plan), ensure_ascii=False, indent=2) + "\n"
-        )
-        files["routes.xlsx"] = workbook_bytes(workbook(plan))
-        if maps:
-            for day in plan.days:
-                files[f"routes_map_{day.date.isoformat()}.png"] = day_map_png(plan, day.day)
-        names = list(files)
-    return names
+    files = route_files(plan, maps=maps)
+    with staged_outputs(out_dir) as staged:
+        staged.update(files)
+    return list(files)

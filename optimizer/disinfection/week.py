@@ -19,7 +19,7 @@ MAX_VISIT_S = 5.0
 def plan_week(
     instance: str | Path | Campus,
     *,
-    time_limit: float = 50.0,
+    time_limit: float = 40.0,
     days: Sequence[int] | None = None,
     seed: int = 0,
     on_progress: ProgressFn | None = None,
