@@ -19,6 +19,7 @@ feasible plan of all wins.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -195,12 +196,22 @@ def _pyvrp_solution(mapping: _Mapping, initial: RoutingSolution) -> pyvrp.Soluti
 
 
 class _Stop:
-    """PyVRP stopping rule: a wall-clock deadline or Ctrl-C; reports improvements."""
+    """PyVRP stopping rule: a wall-clock deadline or Ctrl-C; reports improvements.
 
-    def __init__(self, deadline: float, start: float, on_progress: ProgressFn | None) -> None:
+    With ``give_up`` (a time), the search also stops if it has found no feasible plan by then.
+    """
+
+    def __init__(
+        self,
+        deadline: float,
+        start: float,
+        on_progress: ProgressFn | None = None,
+        give_up: float | None = None,
+    ) -> None:
         self.deadline = deadline
         self.start = start
         self.on_progress = on_progress
+        self.give_up = give_up
         self.best = float("inf")
         self.interrupted = False
 
@@ -210,6 +221,8 @@ class _Stop:
             self.best = best_cost
             if self.on_progress is not None:
                 self.on_progress(now - self.start, int(best_cost))
+        if self.give_up is not None and now >= self.give_up and self.best == float("inf"):
+            return True
         return self.interrupted or now >= self.deadline
 
 
@@ -249,27 +262,34 @@ def _fewer_vehicles(problem: RoutingProblem, plan: Plan) -> tuple[RoutingProblem
 
 
 def _squeeze(problem: RoutingProblem, deadline: float, seed: int) -> list[Plan]:
-    """Search, then search again with one vehicle fewer than the first plan used.
+    """Search, then search with one vehicle fewer than that plan used; returns both plans.
 
     Distance-minimal plans often use fewer routes than where a search settles (an extra route
-    is hard to empty under tight windows); forcing one route out explores that side. Both
-    plans are returned; the caller keeps the cheaper feasible one.
+    is hard to empty under tight windows); forcing one route out explores that side. If the
+    smaller fleet finds no feasible plan in half its time, the rest of the time continues the
+    first search instead. The caller keeps the cheapest feasible plan.
     """
     start = time.monotonic()
-    first = _search(problem, _Stop(start + SQUEEZE_SHARE * (deadline - start), start, None), seed)
+    first = _search(problem, _Stop(start + SQUEEZE_SHARE * (deadline - start), start), seed)
     smaller = _fewer_vehicles(problem, first)
-    if smaller is None:
-        return [first]
+    if smaller is None or not _build(problem, first, 0.0).feasible:
+        return [first, _search(problem, _Stop(deadline, start), seed, _build(problem, first, 0))]
     tight, warm = smaller
-    initial = _build(tight, warm, 0.0)
-    return [first, _search(tight, _Stop(deadline, start, None), seed, initial)]
+    now = time.monotonic()
+    stop = _Stop(deadline, start, give_up=now + (deadline - now) / 2)
+    second = _search(tight, stop, seed, _build(tight, warm, 0.0))
+    if stop.best < float("inf"):
+        return [first, second]
+    return [first, _search(problem, _Stop(deadline, start), seed + 1, _build(problem, first, 0))]
 
 
 def _worker(problem: RoutingProblem, deadline: float, seed: int, conn: Connection) -> None:
     """Subprocess entry: :func:`_squeeze` until ``deadline`` (time.monotonic), send the plans."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent process handles Ctrl-C
-    conn.send(_squeeze(problem, deadline, seed))
-    conn.close()
+    try:
+        conn.send(_squeeze(problem, deadline, seed))
+    finally:
+        conn.close()
 
 
 def _build(problem: RoutingProblem, plan: Plan, wall_s: float) -> RoutingSolution:
@@ -302,6 +322,8 @@ def solve(
     if not problem.stops:
         return build_solution(problem, [], wall_s=0.0, engine="pyvrp")
     workers = max(1, workers if workers is not None else os.cpu_count() or 1)
+    if multiprocessing.current_process().daemon:
+        workers = 1  # a daemonic process (e.g. a pool worker) may not start helpers
     # Leave a little time for turning the results into plans.
     deadline = start + max(0.05, time_limit - 0.05 - 0.002 * len(problem.stops))
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
@@ -326,7 +348,8 @@ def solve(
         for _proc, recv in helpers:
             # After Ctrl-C, do not wait for helpers still searching.
             if not stop.interrupted and recv.poll(max(1.0, deadline - time.monotonic() + 5.0)):
-                plans += recv.recv()
+                with contextlib.suppress(EOFError):  # a helper that failed sends nothing
+                    plans += recv.recv()
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
