@@ -38,8 +38,8 @@ KIND_HEADER = [
 ]
 PPE = "防护服、N95口罩、护目镜、手套、鞋套"
 KINDS = [
-    # A confirmed case: the building's stairwells, the refuse points within 150 m and the
-    # nearest toilet within 400 m; two groups, finished within 4 h, 1.5 x the usual time.
+    # A confirmed case: the building's stairwells, the refuse points and the nearest toilet
+    # within 300 m walking; two groups, finished within 4 h, 1.5 x the usual time.
     [
         "case",
         "确诊病例",
@@ -49,7 +49,7 @@ KINDS = [
         "no",
         "refuse",
         "toilet",
-        150,
+        300,
         "night",
         240,
         2,
@@ -57,7 +57,8 @@ KINDS = [
         0,
         f"{PPE}; 电动喷雾器2台; 含氯消毒液(1000mg/L); 医疗废物袋; 警示带",
     ],
-    # A close contact: the building's stairwells and the nearest refuse point; one group, 8 h.
+    # A close contact: the building's stairwells and the nearest refuse point within 300 m;
+    # one group, 8 h.
     [
         "contact",
         "密切接触者",
@@ -67,7 +68,7 @@ KINDS = [
         "no",
         "",
         "refuse",
-        150,
+        300,
         "night",
         480,
         1,

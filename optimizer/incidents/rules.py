@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from optimizer.campus.domain import SITE_KINDS
 from optimizer.io import (
     Col,
     InputError,
@@ -131,6 +132,10 @@ def load_incident_rules(
             raise r.error("building_sites", "the kind names no sites to disinfect")
         if v["where"] == "building" and (v["own_site"] or v["supplied"]):
             raise r.error("where", "own_site and supplied need where = site")
+        for column in ("within", "nearest"):
+            for site_kind in v[column]:
+                if site_kind not in SITE_KINDS:
+                    raise r.error(column, f"unknown site kind '{site_kind}'")
         if (v["within"] or v["nearest"]) and v["radius_m"] <= 0:
             raise r.error("radius_m", "a radius > 0 is needed for within/nearest")
         kinds[v["kind"]] = IncidentKind(

@@ -5,7 +5,7 @@ of its times against the campus geometry."""
 from __future__ import annotations
 
 import math
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,18 +18,7 @@ from optimizer.io import InputError, read_table
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "incidents_tiny"
 AT = "2026-12-01 00:30"
-
-
-def make_instance(tmp_path: Path, edits: dict[str, tuple[str, str]] | None = None) -> Path:
-    """Copy the tiny instance, applying ``file -> (old, new)`` text replacements."""
-    folder = tmp_path / "inst"
-    shutil.copytree(TINY, folder)
-    for name, (old, new) in (edits or {}).items():
-        path = folder / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"test edit does not apply to {name}"
-        path.write_text(text.replace(old, new), encoding="utf-8")
-    return folder
+Edit = Callable[[dict[str, tuple[str, str]]], Path]
 
 
 def night(folder: Path = TINY, audit: Path | None = None, plan: Path | None = None) -> Night:
@@ -140,8 +129,8 @@ def test_group_called_longest_ago_goes_first(tmp_path: Path) -> None:
     assert groups_of(order) == ["G1"]  # called longest ago; G3 later, G2 just now
 
 
-def test_group_still_out_leaves_when_back(tmp_path: Path) -> None:
-    folder = make_instance(tmp_path, {"group_skills.csv": ("G3,night", "G3,x")})
+def test_group_still_out_leaves_when_back(tmp_path: Path, edited: Edit) -> None:
+    folder = edited({"group_skills.csv": ("G3,night", "G3,x")})
     n = night(folder, audit=tmp_path)
     rec = order_record(n, plan_order(n, "contact", "F2"), "busy")
     rec["groups"][0].update(id="G1", back="2026-12-01 03:00")
@@ -165,8 +154,8 @@ def test_on_call_group_from_the_roster_is_called_first(tmp_path: Path) -> None:
     assert order.routes[0].candidate.on_call
 
 
-def test_no_group_can_make_the_deadline_says_so_with_the_earliest_time(tmp_path: Path) -> None:
-    folder = make_instance(tmp_path, {"incident_kinds.csv": (",night,240,1,", ",night,5,1,")})
+def test_no_group_can_make_the_deadline_says_so_with_the_earliest_time(edited: Edit) -> None:
+    folder = edited({"incident_kinds.csv": (",night,240,1,", ",night,5,1,")})
     n = night(folder)
     order = plan_order(n, "case", "F1")
     assert not order.meets_deadline
@@ -177,15 +166,15 @@ def test_no_group_can_make_the_deadline_says_so_with_the_earliest_time(tmp_path:
     assert "无法在时限内完成" in text and "最早" in text and "第三消杀组" in text
 
 
-def test_a_group_that_runs_dry_refills_at_the_depot(tmp_path: Path) -> None:
-    folder = make_instance(tmp_path, {"instance.toml": ("capacity = 20", "capacity = 7")})
+def test_a_group_that_runs_dry_refills_at_the_depot(edited: Edit) -> None:
+    folder = edited({"instance.toml": ("capacity = 20", "capacity = 7")})
     order = plan_order(night(folder), "case", "F1")
     check_order(folder, order)
     assert any(s.refill for r in order.routes for s in r.stops)
 
 
-def test_two_groups_split_the_sites(tmp_path: Path) -> None:
-    folder = make_instance(tmp_path, {"incident_kinds.csv": (",night,240,1,", ",night,240,2,")})
+def test_two_groups_split_the_sites(edited: Edit) -> None:
+    folder = edited({"incident_kinds.csv": (",night,240,1,", ",night,240,2,")})
     order = plan_order(night(folder), "case", "F1")
     check_order(folder, order)
     assert len(order.routes) == 2
