@@ -110,3 +110,52 @@ def test_bad_files_name_the_line(tmp_path, old, new, row, message):
     with pytest.raises(InputError, match=message) as err:
         read_vrplib(_write(tmp_path, TINY.replace(old, new, 1)))
     assert err.value.row == row
+
+
+def _tight_instance(rng: np.random.Generator, n: int) -> tuple[str, list[int]]:
+    """A random file whose windows close at most 0.02 after (or just before) when a random order arrives.
+
+    Coordinates, service times and windows are fractional, so every arc is irrational and
+    whether the order is on time hinges on how travel times are rounded.
+    """
+    xy = rng.uniform(0, 50, size=(n + 1, 2)).round(3)
+    service = [0.0, *rng.uniform(0, 9, size=n).round(2)]
+    order = [int(c) for c in rng.permutation(np.arange(1, n + 1))]
+    latest = [1000.0] * (n + 1)
+    t, here = 0.0, 0
+    for c in order:
+        dx, dy = xy[c] - xy[here]
+        t += float(np.sqrt(dx * dx + dy * dy))
+        latest[c] = round(t + rng.uniform(-0.002, 0.02), 6)
+        t += service[c]
+        here = c
+    lines = ["NAME : rand", f"DIMENSION : {n + 1}", "CAPACITY : 1000", "NODE_COORD_SECTION"]
+    lines += [f"{i + 1} {x} {y}" for i, (x, y) in enumerate(xy)]
+    lines += ["DEMAND_SECTION"] + [f"{i + 1} 1" for i in range(n + 1)]
+    lines += ["TIME_WINDOW_SECTION"] + [f"{i + 1} 0 {lo}" for i, lo in enumerate(latest)]
+    lines += ["SERVICE_TIME_SECTION"] + [f"{i + 1} {s}" for i, s in enumerate(service)]
+    return "\n".join([*lines, "DEPOT_SECTION", "1", "-1", "EOF"]) + "\n", order
+
+
+def test_integer_feasible_routes_are_feasible_in_double_precision(tmp_path):
+    # Whenever the scaled integer model accepts a route, recomputing its times with real
+    # distances must keep every start within its window (here the windows are tight).
+    from optimizer.routing.problem import build_route
+
+    rng = np.random.default_rng(5)
+    accepted = 0
+    for _ in range(200):
+        text, order = _tight_instance(rng, 6)
+        inst = read_vrplib(_write(tmp_path, text))
+        route = build_route(inst.to_problem(scale=1000), "vehicle", 0, [[str(c) for c in order]])
+        if route.late:
+            continue
+        accepted += 1
+        real = inst.distances()
+        t, here = 0.0, 0
+        for c in order:
+            t = max(t + real[here, c], inst.earliest[c])
+            assert t <= inst.latest[c]
+            t += inst.service[c]
+            here = c
+    assert 20 < accepted < 180  # both outcomes occur, so the rounding is really tested
