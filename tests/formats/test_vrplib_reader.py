@@ -113,7 +113,7 @@ def test_bad_files_name_the_line(tmp_path, old, new, row, message):
 
 
 def _tight_instance(rng: np.random.Generator, n: int) -> tuple[str, list[int]]:
-    """A random file whose windows close at most 0.02 after (or just before) when a random order arrives.
+    """A random file whose windows close just before or after a random order arrives.
 
     Coordinates, service times and windows are fractional, so every arc is irrational and
     whether the order is on time hinges on how travel times are rounded.
