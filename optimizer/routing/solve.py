@@ -319,7 +319,7 @@ def solve(
     warm-starts the first search. Ctrl-C stops the search and returns the best plan so far.
     """
     start = time.monotonic()
-    if not problem.stops:
+    if not problem.stops or not any(vt.count > 0 for vt in problem.vehicle_types):
         return build_solution(problem, [], wall_s=0.0, engine="pyvrp")
     workers = max(1, workers if workers is not None else os.cpu_count() or 1)
     if multiprocessing.current_process().daemon:

@@ -7,6 +7,7 @@ from pathlib import Path
 from optimizer.formats.vrplib_reader import read_vrplib
 from optimizer.routing.problem import Depot, Stop, VehicleType
 from optimizer.routing.solve import solve
+from optimizer.routing.validate import validate
 
 FAST = {"time_limit": 0.3, "workers": 1}
 C101 = Path(__file__).parent.parent / "data" / "vrptw" / "C101.vrp"
@@ -149,3 +150,13 @@ def test_small_solomon_instance_is_solved_close_to_best_known(check):
         )
     )
     assert length <= 828.94 * 1.02  # best known, distance-only, exact Euclidean
+
+
+def test_unreachable_required_stop_gives_an_infeasible_plan(line):
+    p = line([Stop("A", 1, latest=3)])
+    s = solve(p, **FAST)
+    assert s.status == "infeasible"
+    assert [v.rule for v in validate(p, s)] == ["window"]
+    nobody = line([Stop("A", 1)], [VehicleType("v", count=0)])
+    s = solve(nobody, **FAST)
+    assert s.status == "infeasible" and s.unserved == ("A",)
