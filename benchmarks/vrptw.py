@@ -2,6 +2,7 @@
 
     python benchmarks/vrptw.py FILE.vrp... --time-limit 10 --out DIR [--solver both]
         [--append benchmarks/results/vrptw.csv]
+    python benchmarks/vrptw.py --table benchmarks/results/vrptw.csv   # markdown summary
 
 Each instance is read by fangyi's VRPLIB reader into our routing model and solved through the
 same ``solve`` the campus routes use (or the OR-Tools baseline on the same model). The routes
@@ -22,6 +23,7 @@ import itertools
 import math
 import os
 import platform
+import statistics
 import sys
 from pathlib import Path
 
@@ -184,18 +186,54 @@ def run(
     }
 
 
+def table(path: Path) -> str:
+    """Markdown summary of a results CSV: gaps per solver and time limit, feasibility, load."""
+    with path.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    groups: dict[tuple[str, float, int], list[dict[str, str]]] = {}
+    for r in rows:
+        key = (r["solver"], float(r["time_limit"]), int(r["workers"]))
+        groups.setdefault(key, []).append(r)
+    lines = [
+        "| solver | time limit (s) | processes | instances | feasible | mean gap % "
+        "| median gap % | worst gap % | mean wall (s) | load average |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (solver, limit, workers), rs in sorted(groups.items()):
+        gaps = sorted(float(r["gap_pct"]) for r in rs if r["gap_pct"])
+        loads = [float(r["loadavg"]) for r in rs]
+        stats = (
+            f"{statistics.mean(gaps):.3f} | {statistics.median(gaps):.3f} | {gaps[-1]:.3f}"
+            if gaps
+            else "- | - | -"
+        )
+        feasible = sum(r["feasible"] == "True" for r in rs)
+        lines.append(
+            f"| {solver} | {limit:g} | {workers} | {len(rs)} | {feasible}/{len(rs)} | {stats} "
+            f"| {statistics.mean(float(r['wall_s']) for r in rs):.1f} "
+            f"| {min(loads):.1f}-{max(loads):.1f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; exit 1 if any solution is infeasible."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("files", nargs="+", type=Path)
+    ap.add_argument("files", nargs="*", type=Path)
     ap.add_argument("--time-limit", type=float, default=10.0)
-    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--out", type=Path)
     ap.add_argument("--solver", choices=["fangyi", "ortools", "both"], default="fangyi")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scale", type=int, default=10_000, help="integer units per unit")
     ap.add_argument("--append", type=Path, help="also add the rows to this results CSV")
+    ap.add_argument("--table", type=Path, help="print a markdown summary of this CSV and exit")
     args = ap.parse_args(argv)
+    if args.table:
+        print(table(args.table))
+        return 0
+    if not args.files or args.out is None:
+        ap.error("give instance files and --out DIR (or --table CSV)")
     args.out.mkdir(parents=True, exist_ok=True)
     solvers = ["fangyi", "ortools"] if args.solver == "both" else [args.solver]
     rows = []
