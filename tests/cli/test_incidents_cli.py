@@ -341,3 +341,18 @@ def test_repair_bad_input_exit_2(
     assert result.exit_code == 2
     assert message in result.output
     assert not out.exists()
+
+
+def test_order_path_imports_no_solver_or_dataframe_library(tmp_path: Path) -> None:
+    # A fresh interpreter runs a whole dispatch without re-planning; the night-duty person's
+    # answer must not wait for ortools, pyvrp, pandas or matplotlib to load.
+    code = (
+        "import sys; from typer.testing import CliRunner; from cli import app; "
+        f"r = CliRunner().invoke(app, {dispatch_args(tmp_path / 'plan', '--no-replan')!r}); "
+        "assert r.exit_code == 0, r.output; "
+        "print(sorted(m for m in ('ortools', 'pyvrp', 'pandas', 'matplotlib') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
