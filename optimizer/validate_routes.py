@@ -294,11 +294,8 @@ def _check_frequency(campus: Campus, rows: list[RouteRow], days: set[int]) -> li
             run = range(s, s + k)
             if all(d in days for d in run) and not any(d in visited for d in run):
                 a, b = campus.date(s).isoformat(), campus.date(s + k - 1).isoformat()
-                found.append(
-                    RouteViolation(
-                        "frequency", a, "", sid, f"not visited between {a} and {b} (every {k} days)"
-                    )
-                )
+                when = f"on {a} (daily)" if k == 1 else f"between {a} and {b} (every {k} days)"
+                found.append(RouteViolation("frequency", a, "", sid, f"not visited {when}"))
         for d in sorted(days):
             need = campus.monitored(site, d)
             if d in visited:

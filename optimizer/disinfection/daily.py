@@ -231,6 +231,7 @@ def to_day_plan(
         cost=sol.cost(),
         wall_s=time.monotonic() - began,
         engine_status=sol.status,
+        problem=dp.problem,
     )
 
 

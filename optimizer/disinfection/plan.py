@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from optimizer.campus import Campus
+from optimizer.routing.problem import RoutingProblem
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class Unserved:
 
 @dataclass(frozen=True)
 class DayPlan:
-    """Routes of all groups on one horizon day, with what was left out."""
+    """Routes of all groups on one horizon day, with what was left out; ``problem`` is the
+    routing problem the routes answer (for comparisons with other engines)."""
 
     day: int
     date: dt.date
@@ -71,6 +73,7 @@ class DayPlan:
     cost: int
     wall_s: float
     engine_status: str
+    problem: RoutingProblem | None = field(default=None, repr=False, compare=False)
 
     @property
     def visits(self) -> int:

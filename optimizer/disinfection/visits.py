@@ -154,7 +154,14 @@ def plan_visits(
             else pats[next(i for i, lit in enumerate(chosen[sid]) if solver.value(lit))]
             for sid, pats in options.items()
         }
-    per_day = tuple(
+    return WeeklyVisits(picks, day_visits(campus, picks), status, time.monotonic() - start)
+
+
+def day_visits(
+    campus: Campus, picks: dict[str, tuple[int, ...]]
+) -> tuple[tuple[DayVisit, ...], ...]:
+    """The visits of each horizon day, given each site's visit days."""
+    return tuple(
         tuple(
             v
             for sid, pat in picks.items()
@@ -163,7 +170,6 @@ def plan_visits(
         )
         for d in range(campus.days)
     )
-    return WeeklyVisits(picks, per_day, status, time.monotonic() - start)
 
 
 def _spatial_hint(campus: Campus, options: dict[str, list[tuple[int, ...]]]) -> dict[str, tuple]:

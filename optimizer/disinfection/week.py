@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from optimizer.campus import Campus, load_campus
-from optimizer.disinfection.daily import route_day
+from optimizer.disinfection.daily import SolveFn, route_day
 from optimizer.disinfection.plan import DisinfectionPlan
-from optimizer.disinfection.visits import plan_visits
+from optimizer.disinfection.visits import WeeklyVisits, day_visits, plan_visits
 
 ProgressFn = Callable[[str], None]
 VISIT_SHARE = 0.08  # share of the time limit for the weekly visit plan (at most MAX_VISIT_S)
@@ -23,14 +23,19 @@ def plan_week(
     days: Sequence[int] | None = None,
     seed: int = 0,
     on_progress: ProgressFn | None = None,
+    visit_days: dict[str, tuple[int, ...]] | None = None,
+    solve: SolveFn | None = None,
 ) -> DisinfectionPlan:
     """Plan visit days for the whole horizon and route ``days`` (default: every day).
 
     ``instance`` is an instance folder (loaded and checked; bad input raises
     :class:`optimizer.io.InputError`) or a loaded :class:`Campus`. ``time_limit`` seconds are
     shared between the visit plan and the days; ``on_progress`` receives progress lines.
+    ``visit_days`` (site id -> days) skips the visit plan and routes those days' visits;
+    ``solve`` replaces the PyVRP engine (e.g. a baseline with the same signature).
     """
-    from optimizer.routing.solve import solve
+    if solve is None:
+        from optimizer.routing.solve import solve
 
     start = time.monotonic()
     campus = instance if isinstance(instance, Campus) else load_campus(instance)
@@ -38,13 +43,16 @@ def plan_week(
     for d in chosen:
         if not 0 <= d < campus.days:
             raise ValueError(f"day {d} is outside the horizon (0..{campus.days - 1})")
-    week = plan_visits(
-        campus,
-        time_limit=min(MAX_VISIT_S, VISIT_SHARE * time_limit),
-        on_progress=on_progress,
-    )
-    if on_progress is not None:
-        on_progress(f"visit plan {week.status} in {week.wall_s:.1f} s")
+    if visit_days is None:
+        week = plan_visits(
+            campus,
+            time_limit=min(MAX_VISIT_S, VISIT_SHARE * time_limit),
+            on_progress=on_progress,
+        )
+        if on_progress is not None:
+            on_progress(f"visit plan {week.status} in {week.wall_s:.1f} s")
+    else:
+        week = WeeklyVisits(visit_days, day_visits(campus, visit_days), "given", 0.0)
     plans = []
     for i, d in enumerate(chosen):
         left = time_limit - (time.monotonic() - start)
