@@ -34,6 +34,7 @@ def counting_checks(model: RosterModel) -> tuple[str, ...]:
     inst = model.instance
     reasons: list[str] = []
     need_by_shift: dict[tuple[int, str], int] = defaultdict(int)
+    posts_by_shift: dict[tuple[int, str], int] = defaultdict(int)
     people_by_shift: dict[tuple[int, str], set[str]] = defaultdict(set)
     for dem in inst.demand:
         post = model.post_by_id[dem.post]
@@ -59,10 +60,11 @@ def counting_checks(model: RosterModel) -> tuple[str, ...]:
             )
         if hard_under:
             need_by_shift[(dem.day, dem.shift)] += dem.required
+            posts_by_shift[(dem.day, dem.shift)] += 1
             people_by_shift[(dem.day, dem.shift)].update(eligible)
     for (day, sid), need in sorted(need_by_shift.items()):
         have = len(people_by_shift[(day, sid)])
-        if have < need:
+        if have < need and posts_by_shift[(day, sid)] > 1:
             reasons.append(
                 f"{model.label(day, model.shift_by_id[sid])}: the posts together need "
                 f"{_people(need)}; {_is_are(have)} available then"

@@ -1,22 +1,31 @@
 """Solve a roster instance with CP-SAT: progress reports, Ctrl-C, and large-neighbourhood search.
 
-Small instances are solved by one CP-SAT run on the full model. Large ones (many thousands of
-assignment variables) first get a roster from a short full-model run, then improve it by
-large-neighbourhood search: a few teams or a window of days are freed, everything else is fixed
-at the incumbent, and CP-SAT re-solves that neighbourhood with the incumbent as a hint. A final
-full-model run with the best roster as hint reports an honest lower bound.
+The search runs in up to three phases, sharing one progress reporter:
 
-CP-SAT catches SIGINT itself and returns its best solution as if the time limit were reached;
-the search loop notices the early return and stops, so Ctrl-C yields the best roster so far.
+1. *first roster*: the hard rules alone, without the objective, which CP-SAT satisfies in
+   seconds even where the objective-driven portfolio needs much longer for a first roster;
+2. *bound*: the full model with the strongest LP worker (``max_lp``) and the first roster as a
+   hint: it improves the roster and proves the lower bound that the plan reports;
+3. *neighbourhoods* (large instances only): a few teams, or a window of days for half the
+   people, are freed, everything else is fixed at the incumbent, and CP-SAT re-solves that
+   neighbourhood around the incumbent; the bound stays the one phase 2 proved.
+
+Ctrl-C: CP-SAT's own SIGINT handling is switched off; a Python handler plus a wakeup file
+descriptor lets a watcher thread call ``StopSearch`` on the running solver, which then returns
+its best solution. The phases check the flag, so Ctrl-C yields the best roster so far.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import signal
+import socket
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import FrameType, TracebackType
 
 from ortools.sat.python import cp_model
 
@@ -27,6 +36,10 @@ from optimizer.roster.plan import RosterPlan
 
 # Above this many assignment variables the full model alone converges slowly: use LNS.
 LNS_THRESHOLD = 20_000
+# Share of the time limit that the large-instance path gives the bound phase.
+BOUND_SHARE = 0.25
+# Longest single neighbourhood re-solve, seconds.
+NEIGHBOURHOOD_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -54,122 +67,180 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.start = start
         self.on_progress = on_progress
         self.best: float | None = None
+        self.bound = 0.0
 
     def on_solution_callback(self) -> None:
         objective = self.ObjectiveValue()
         if self.on_progress is None or (self.best is not None and objective >= self.best):
             return
         self.best = objective
-        bound = self.BestObjectiveBound()
+        # Neighbourhood runs know no global bound: keep the best one proved so far.
+        bound = max(self.bound, self.BestObjectiveBound())
         self.on_progress(
             Progress(int(objective), bound, gap_of(objective, bound), time.monotonic() - self.start)
         )
 
 
+class _Interrupt:
+    """Ctrl-C during the search stops the running CP-SAT solve and sets ``requested``."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.solver: cp_model.CpSolver | None = None
+        self._active = threading.current_thread() is threading.main_thread()
+
+    def __enter__(self) -> _Interrupt:
+        if not self._active:
+            return self  # signals reach only the main thread; nothing to catch elsewhere
+        self._read, self._write = socket.socketpair()
+        self._write.setblocking(False)
+        self._old_fd = signal.set_wakeup_fd(self._write.fileno(), warn_on_full_buffer=False)
+        self._old_handler = signal.signal(signal.SIGINT, self._on_signal)
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def _on_signal(self, _signum: int, _frame: FrameType | None) -> None:
+        self.requested = True
+
+    def _watch(self) -> None:
+        # The C-level handler writes the signal number here even while the main thread is
+        # blocked inside CP-SAT, so the stop reaches the solver at once.
+        while data := self._read.recv(16):
+            if signal.SIGINT in data:
+                self.requested = True
+                if self.solver is not None:
+                    self.solver.StopSearch()
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _value: BaseException | None,
+        _tb: TracebackType | None,
+    ) -> None:
+        if not self._active:
+            return
+        signal.signal(signal.SIGINT, self._old_handler)
+        signal.set_wakeup_fd(self._old_fd)
+        self._write.close()  # the watcher reads end-of-file and returns
+        self._thread.join()
+        self._read.close()
+
+
 @dataclass
 class _Incumbent:
-    """Best roster so far as values of the assignment variables, and the run's bound."""
+    """Best roster so far as values of every model variable, and the proved bound."""
 
-    values: dict[int, int]  # variable index -> value, for every variable of the model
+    values: list[int]
     objective: int
     bound: float
 
 
-def _params(time_limit: float, workers: int, seed: int, *, bound: bool) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    if bound and workers >= 2:
-        # The full-model worker runs the strongest LP relaxation (fair-share chords, total
-        # work): the default LP worker left the bound at 0 on the Dongying week, max_lp proves
-        # the fair-share floor in seconds. The other worker interleaves LNS and local search.
-        solver.parameters.subsolvers.append("max_lp")
-    return solver
+class _Search:
+    """One solve_roster call: the model, the clock, the reporter and the Ctrl-C flag."""
 
+    def __init__(
+        self,
+        model: RosterModel,
+        start: float,
+        time_limit: float,
+        workers: int,
+        seed: int,
+        reporter: _Reporter,
+        interrupt: _Interrupt,
+    ) -> None:
+        self.model = model
+        self.deadline = start + time_limit
+        self.workers = workers
+        self.rng = random.Random(seed)
+        self.reporter = reporter
+        self.interrupt = interrupt
 
-def _run(
-    model: cp_model.CpModel,
-    solver: cp_model.CpSolver,
-    reporter: _Reporter,
-) -> tuple[int, bool]:
-    """Solve; return the status and whether the run stopped early (Ctrl-C)."""
-    limit = solver.parameters.max_time_in_seconds
-    status = solver.Solve(model, reporter)
-    stopped = status == cp_model.FEASIBLE and solver.WallTime() < 0.9 * limit - 0.05
-    return status, stopped
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
 
+    def first_roster(self) -> tuple[int, cp_model.CpSolver]:
+        """Any roster meeting the hard rules, ignoring the soft ones (fast on every size)."""
+        rules_only = cp_model.CpModel()
+        rules_only.Proto().copy_from(self.model.cp.Proto())
+        rules_only.Proto().clear_objective()
+        status, solver = self.run(rules_only, self.left(), report=False)
+        return (cp_model.FEASIBLE if status == cp_model.OPTIMAL else status), solver
 
-def _values(solver: cp_model.CpSolver, n: int) -> dict[int, int]:
-    response = solver.ResponseProto()
-    return dict(zip(range(n), response.solution, strict=False))
+    def run(
+        self, cp: cp_model.CpModel, limit: float, *, bound: bool = False, report: bool = True
+    ) -> tuple[int, cp_model.CpSolver]:
+        """Solve ``cp`` for at most ``limit`` seconds; return the status and the solver."""
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = max(0.01, min(limit, self.left()))
+        params.num_workers = self.workers
+        params.random_seed = self.rng.randrange(1 << 30)
+        params.catch_sigint_signal = False  # _Interrupt handles Ctrl-C
+        if bound and self.workers >= 2:
+            # The full-model worker runs the strongest LP relaxation (fair-share chords, total
+            # work): the default LP worker left the bound at 0 on the Dongying week, max_lp
+            # proves the fair-share floor in seconds. The other worker interleaves LNS.
+            params.subsolvers.append("max_lp")
+        self.interrupt.solver = solver
+        status = solver.Solve(cp, self.reporter if report else None)
+        self.interrupt.solver = None
+        return status, solver
 
+    def incumbent(self, solver: cp_model.CpSolver, bound: float) -> _Incumbent:
+        values = list(solver.ResponseProto().solution)
+        return _Incumbent(values, round(solver.ObjectiveValue()), bound)
 
-def _hint(model: RosterModel, hint: Sequence[Assignment]) -> None:
-    chosen = {(a.volunteer, a.day, a.shift, a.post) for a in hint}
-    for key, var in model.x.items():
-        model.cp.AddHint(var, int(key in chosen))
+    def hint(self, cp: cp_model.CpModel, values: Sequence[int]) -> None:
+        cp.ClearHints()
+        hint = cp.Proto().solution_hint
+        hint.vars.extend(range(len(values)))
+        hint.values.extend(values)
 
+    def neighbourhood(self, size: float) -> set[int]:
+        """Indices of the assignment variables freed this round: some teams, or some days."""
+        m = self.model
+        rng = self.rng
+        if rng.random() < 0.5:
+            teams = sorted({v.team for v in m.instance.volunteers})
+            k = min(len(teams), max(1, round(size * len(teams))))
+            chosen_teams = set(rng.sample(teams, k))
+            team_of = {v.id: v.team for v in m.instance.volunteers}
+            return {var.Index() for key, var in m.x.items() if team_of[key[0]] in chosen_teams}
+        days = m.instance.days
+        width = min(days, max(2, round(2 * size * days)))
+        first = rng.randrange(0, days - width + 1)
+        people = sorted(m.volunteer_by_id)
+        chosen = set(rng.sample(people, max(1, len(people) // 2)))
+        return {
+            var.Index()
+            for (v, d, _, _), var in m.x.items()
+            if first <= d < first + width and v in chosen
+        }
 
-def _neighbourhood(model: RosterModel, rng: random.Random, size: float) -> set[int]:
-    """Indices of the assignment variables freed this round: some teams, or a window of days."""
-    inst = model.instance
-    if rng.random() < 0.5:
-        teams = sorted({v.team for v in inst.volunteers})
-        k = max(1, round(size * len(teams)))
-        free_teams = set(rng.sample(teams, min(k, len(teams))))
-        team_of = {v.id: v.team for v in inst.volunteers}
-        return {var.Index() for (v, _, _, _), var in model.x.items() if team_of[v] in free_teams}
-    width = max(2, round(size * inst.days * 2))
-    first = rng.randrange(0, max(1, inst.days - width + 1))
-    people = sorted(model.volunteer_by_id)
-    chosen = set(rng.sample(people, max(1, min(len(people), round(len(people) * 0.5)))))
-    return {
-        var.Index()
-        for (v, d, _, _), var in model.x.items()
-        if first <= d < first + width and v in chosen
-    }
-
-
-def _lns(
-    model: RosterModel,
-    incumbent: _Incumbent,
-    deadline: float,
-    workers: int,
-    seed: int,
-    reporter: _Reporter,
-) -> tuple[_Incumbent, bool]:
-    """Improve the incumbent by re-solving neighbourhoods until the deadline or Ctrl-C."""
-    rng = random.Random(seed)
-    proto = model.cp.Proto()
-    n = len(proto.variables)
-    size = 0.2
-    while time.monotonic() < deadline - 1.0:
-        free = _neighbourhood(model, rng, size)
-        sub = cp_model.CpModel()
-        sub.Proto().copy_from(proto)
-        variables = sub.Proto().variables
-        for var in model.x.values():
-            i = var.Index()
-            if i not in free:
-                domain = variables[i].domain  # a Boolean's domain is [0, 1]: pin both ends
-                domain[0] = domain[1] = incumbent.values[i]
-        sub.ClearHints()
-        hint = sub.Proto().solution_hint
-        hint.vars.extend(range(n))
-        hint.values.extend(incumbent.values[i] for i in range(n))
-        budget = min(10.0, deadline - time.monotonic() - 0.5)
-        solver = _params(budget, workers, rng.randrange(1 << 30), bound=False)
-        status, stopped = _run(sub, solver, reporter)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            objective = round(solver.ObjectiveValue())
-            if objective < incumbent.objective:
-                incumbent = _Incumbent(_values(solver, n), objective, incumbent.bound)
-            # A neighbourhood solved to optimality quickly is too small: grow it.
-            size = min(0.6, size * 1.2) if status == cp_model.OPTIMAL else max(0.05, size / 1.2)
-        if stopped:
-            return incumbent, True
-    return incumbent, False
+    def improve(self, incumbent: _Incumbent) -> _Incumbent:
+        """Re-solve neighbourhoods around the incumbent until the deadline or Ctrl-C."""
+        proto = self.model.cp.Proto()
+        size = 0.2
+        while self.left() > 1.0 and not self.interrupt.requested:
+            free = self.neighbourhood(size)
+            sub = cp_model.CpModel()
+            sub.Proto().copy_from(proto)
+            variables = sub.Proto().variables
+            for var in self.model.x.values():
+                i = var.Index()
+                if i not in free:
+                    domain = variables[i].domain  # a Boolean's domain is [0, 1]: pin both ends
+                    domain[0] = domain[1] = incumbent.values[i]
+            self.hint(sub, incumbent.values)
+            status, solver = self.run(sub, min(NEIGHBOURHOOD_S, self.left() - 0.5))
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                found = self.incumbent(solver, incumbent.bound)
+                if found.objective < incumbent.objective:
+                    incumbent = found
+            # Solved to optimality quickly: the neighbourhood is too small, grow it.
+            size = min(0.6, size * 1.25) if status == cp_model.OPTIMAL else max(0.05, size / 1.25)
+        return incumbent
 
 
 def solve_roster(
@@ -187,33 +258,41 @@ def solve_roster(
     ``on_progress`` receives each improvement. Ctrl-C returns the best roster found so far.
     """
     start = time.monotonic()
-    workers = workers or os.cpu_count() or 1
     model = RosterModel(instance)
     reasons = counting_checks(model)
     if reasons:
         return _failed(instance, "infeasible", start, reasons)
     if hint:
-        _hint(model, hint)
+        chosen = {(a.volunteer, a.day, a.shift, a.post) for a in hint}
+        for key, var in model.x.items():
+            model.cp.AddHint(var, int(key in chosen))
     reporter = _Reporter(start, on_progress)
-    large = len(model.x) > LNS_THRESHOLD
-    deadline = start + time_limit
-    first_limit = min(max(5.0, 0.2 * time_limit), time_limit) if large else time_limit
-    solver = _params(first_limit - (time.monotonic() - start), workers, seed, bound=True)
-    status, stopped = _run(model.cp, solver, reporter)
-    if status == cp_model.INFEASIBLE:
-        remaining = max(1.0, deadline - time.monotonic())
-        return _failed(instance, "infeasible", start, explain_infeasible(instance, remaining))
-    if status == cp_model.MODEL_INVALID:
-        return _failed(instance, "invalid", start, (model.cp.Validate(),))
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _failed(instance, "timeout", start, ())
-    n = len(model.cp.Proto().variables)
-    incumbent = _Incumbent(
-        _values(solver, n), round(solver.ObjectiveValue()), solver.BestObjectiveBound()
-    )
-    optimal = status == cp_model.OPTIMAL
-    if large and not optimal and not stopped and time.monotonic() < deadline - 2.0:
-        incumbent, stopped = _lns(model, incumbent, deadline, workers, seed, reporter)
+    with _Interrupt() as interrupt:
+        search = _Search(
+            model, start, time_limit, workers or os.cpu_count() or 1, seed, reporter, interrupt
+        )
+        large = len(model.x) > LNS_THRESHOLD
+        status, solver = search.first_roster() if not hint else (cp_model.FEASIBLE, None)
+        if status == cp_model.FEASIBLE and not interrupt.requested:
+            if solver is not None:
+                search.hint(model.cp, list(solver.ResponseProto().solution))
+            limit = BOUND_SHARE * time_limit if large else time_limit
+            bound_status, bound_solver = search.run(model.cp, limit, bound=True)
+            if bound_status in (cp_model.FEASIBLE, cp_model.OPTIMAL):
+                status, solver = bound_status, bound_solver
+        if status == cp_model.INFEASIBLE:
+            return _failed(
+                instance, "infeasible", start, explain_infeasible(instance, max(1.0, search.left()))
+            )
+        if status == cp_model.MODEL_INVALID:
+            return _failed(instance, "invalid", start, (model.cp.Validate(),))
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _failed(instance, "timeout", start, ())
+        optimal = status == cp_model.OPTIMAL
+        incumbent = search.incumbent(solver, solver.BestObjectiveBound())
+        reporter.bound = incumbent.bound
+        if large and not optimal and not interrupt.requested:
+            incumbent = search.improve(incumbent)
     return _plan(model, incumbent, optimal, start)
 
 
@@ -231,9 +310,7 @@ def _plan(model: RosterModel, incumbent: _Incumbent, optimal: bool, start: float
 
     penalties = model.penalties(val)
     objective = sum(p.amount for p in penalties)
-    bound = float(incumbent.bound)
-    if optimal:
-        bound = float(objective)
+    bound = float(objective) if optimal else min(float(incumbent.bound), float(objective))
     return RosterPlan(
         instance=model.instance,
         assignments=model.value_assignments(val),
