@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from optimizer.campus.domain import Group, Site
 from optimizer.campus.model import Campus, travel_minutes
-from optimizer.incidents.rules import IncidentKind, IncidentRules
+from optimizer.incidents.rules import DispatchSettings, IncidentKind, IncidentRules
 from optimizer.io import InputError
 
 MAX_COMBINATIONS = 64  # group sets tried when the first choice misses the deadline
@@ -32,14 +32,16 @@ class Candidate:
 
     group: Group
     on_call: bool  # rostered on an on-call post at the time of the call
+    far: bool  # its depot is much farther from the incident than the nearest group's
     last_called: int | None  # when its last call-out began (None = never)
-    leader_minutes: int  # walk from the leader's home to the depot
+    leader_minutes: int  # leader's walk home -> depot, plus depot -> the nearest site
     free_at: int  # earliest minute it can leave the depot
 
-    def rank(self) -> tuple[bool, float, int, str]:
-        """Smaller is better: on call first, then least recently called, then closest leader."""
+    def rank(self) -> tuple[bool, bool, float, int, str]:
+        """Smaller is better: on call, then nearby, then least recently called, then the
+        leader who can be at the incident soonest."""
         last = -math.inf if self.last_called is None else self.last_called
-        return (not self.on_call, last, self.leader_minutes, self.group.id)
+        return (not self.on_call, self.far, last, self.leader_minutes, self.group.id)
 
 
 @dataclass(frozen=True)
@@ -143,28 +145,30 @@ def _building_at(campus: Campus, node: str) -> str | None:
 class _Timer:
     """Walk times and service times for one incident, memoised (small, hot loops).
 
-    Distances come from the campus graph's shortest paths from the few nodes involved (the
-    depots and the incident's sites), so no campus-wide matrix is needed at night.
+    Walking metres come from the campus's shortest-path matrix (depots first, then sites),
+    which the campus keeps cached on disk, so a dispatch runs no shortest-path search.
     """
 
     def __init__(self, campus: Campus, kind: IncidentKind) -> None:
         self.campus = campus
+        self.matrix = campus.distances
         self.factor = kind.service_factor
         self.refill = campus.settings.refill_minutes
-        self._from: dict[str, dict[str, float]] = {}
-        self._walk: dict[tuple[str, str, float], int] = {}
+        self._walk: dict[tuple[int, int, float], int] = {}
 
-    def metres(self, a: str, b: str) -> float:
-        """Shortest walking distance between two nodes."""
-        if a not in self._from:
-            self._from[a] = self.campus.graph.distances_from(a)
-        return self._from[a].get(b, math.inf)
+    def depot(self, group: Group) -> int:
+        """Matrix row of ``group``'s depot."""
+        return self.campus.depot_loc(group.depot)
 
-    def walk(self, a: str, b: str, speed: float) -> int:
-        """Whole minutes to walk from node ``a`` to node ``b``."""
+    def site(self, site: Site) -> int:
+        """Matrix row of ``site``."""
+        return self.campus.site_loc(site.id)
+
+    def walk(self, a: int, b: int, speed: float) -> int:
+        """Whole minutes to walk from matrix row ``a`` to row ``b``."""
         key = (a, b, speed)
         if key not in self._walk:
-            self._walk[key] = travel_minutes(self.metres(a, b), speed) if a != b else 0
+            self._walk[key] = travel_minutes(float(self.matrix[a, b]), speed) if a != b else 0
         return self._walk[key]
 
     def service(self, site: Site) -> int:
@@ -176,15 +180,10 @@ class _Timer:
         return site.rule.litres * self.factor
 
 
-def depot_node(campus: Campus, group: Group) -> str:
-    """The node where ``group`` starts, refills and ends."""
-    return campus.buildings[group.depot].node
-
-
 def build_route(timer: _Timer, cand: Candidate, sites: Sequence[Site]) -> GroupRoute:
     """Times of a group walking ``sites`` in order from its depot, refilling when dry."""
     group = cand.group
-    depot = depot_node(timer.campus, group)
+    depot = timer.depot(group)
     t = cand.free_at
     here = depot
     load = group.capacity
@@ -195,10 +194,11 @@ def build_route(timer: _Timer, cand: Candidate, sites: Sequence[Site]) -> GroupR
         if refill:
             t += timer.walk(here, depot, group.speed) + timer.refill
             here, load = depot, group.capacity
-        arrive = t + timer.walk(here, site.node, group.speed)
+        there = timer.site(site)
+        arrive = t + timer.walk(here, there, group.speed)
         end = arrive + timer.service(site)
         stops.append(Stop(site, arrive, arrive, end, refill))
-        t, here, load = end, site.node, load - need
+        t, here, load = end, there, load - need
     back = t + timer.walk(here, depot, group.speed)
     return GroupRoute(cand, cand.free_at, tuple(stops), back)
 
@@ -218,8 +218,8 @@ def constructive(
     """Insert sites, farthest from the depot first, where they delay the finish least."""
     seqs: list[list[Site]] = [[] for _ in cands]
     routes = _plan(timer, cands, seqs)
-    home = depot_node(timer.campus, cands[0].group)
-    order = sorted(sites, key=lambda s: (-timer.metres(home, s.node), s.id))
+    home = timer.depot(cands[0].group)
+    order = sorted(sites, key=lambda s: (-float(timer.matrix[home, timer.site(s)]), s.id))
     for site in order:
         best: tuple[tuple[int, int], int, int, GroupRoute] | None = None
         for g, seq in enumerate(seqs):
@@ -282,8 +282,9 @@ def candidates(
     campus: Campus,
     kind: IncidentKind,
     at: int,
+    sites: Sequence[Site],
     *,
-    muster_minutes: int,
+    settings: DispatchSettings,
     on_call: set[str],
     last_called: dict[str, int],
     busy_until: dict[str, int],
@@ -295,19 +296,45 @@ def candidates(
     call-out; ``busy_until``: group id -> when it is back from a call-out still under way;
     ``skills``: group id -> the skills its members bring.
     """
-    out = []
+    timer = _Timer(campus, kind)
+    rows = [timer.site(s) for s in sites]
+    found = []
     for g in campus.groups:
-        from_depot = campus.graph.distances_from(depot_node(campus, g))
         if not kind.skills <= skills.get(g.id, frozenset()):
             continue
-        leader = g.leader
-        home_id = leader.home_building if leader else None
-        home = campus.buildings.get(home_id) if home_id else None
-        metres = from_depot.get(home.node, math.inf) if home else 0.0
-        lead = travel_minutes(metres, g.speed) if math.isfinite(metres) else muster_minutes
-        free = max(at + max(muster_minutes, lead), busy_until.get(g.id, at))
-        out.append(Candidate(g, g.id in on_call, last_called.get(g.id), lead, free))
+        depot = timer.depot(g)
+        lead = _leader_minutes(campus, timer, g, settings.muster_minutes)
+        reach = min(timer.walk(depot, r, g.speed) for r in rows)
+        free = max(at + max(settings.muster_minutes, lead), busy_until.get(g.id, at))
+        found.append((g, lead, reach, free))
+    if not found:
+        return []
+    closest = min(reach for _, _, reach, _ in found)
+    out = [
+        Candidate(
+            group=g,
+            on_call=g.id in on_call,
+            far=reach > closest + settings.nearby_minutes,
+            last_called=last_called.get(g.id),
+            leader_minutes=lead + reach,
+            free_at=free,
+        )
+        for g, lead, reach, free in found
+    ]
     return sorted(out, key=Candidate.rank)
+
+
+def _leader_minutes(campus: Campus, timer: _Timer, group: Group, default: int) -> int:
+    """Walk from the leader's home building to the group's depot (``default`` if unknown)."""
+    leader = group.leader
+    home = campus.buildings.get(leader.home_building or "") if leader else None
+    if home is None:
+        return default
+    own = campus.building_sites(home.id)
+    if own:  # a site of the building stands for it: one matrix look-up, no path search
+        return timer.walk(timer.depot(group), timer.site(own[0]), group.speed)
+    metres = campus.graph.distances_from(campus.buildings[group.depot].node).get(home.node)
+    return default if metres is None else travel_minutes(metres, group.speed)
 
 
 def make_order(

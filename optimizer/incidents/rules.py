@@ -68,6 +68,7 @@ class DispatchSettings:
     muster_minutes: int = 20  # from the phone call to leaving the depot with kit
     on_call_posts: tuple[str, ...] = ()  # roster posts whose people are on call at night
     improve_seconds: float = 0.5  # time allowed to improve the first order
+    nearby_minutes: int = 15  # groups this much farther than the nearest one rank last
     change_weight: int = 1000  # repair: points per person added to or taken off a post-shift
 
 
@@ -105,6 +106,7 @@ _SETTING_KEYS = {
     "muster_minutes": (int, 0, 24 * 60),
     "on_call_posts": (list, None, None),
     "improve_seconds": (float, 0, 60),
+    "nearby_minutes": (int, 0, 24 * 60),
     "change_weight": (int, 1, 10**6),
 }
 
