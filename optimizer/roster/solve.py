@@ -188,8 +188,11 @@ class _Search:
         return status, solver
 
     def incumbent(self, solver: cp_model.CpSolver, bound: float) -> _Incumbent:
+        # Valued on the full model's objective: the solve may have been the rules-only one.
         values = list(solver.ResponseProto().solution)
-        return _Incumbent(values, round(solver.ObjectiveValue()), bound)
+        objective = self.model.cp.Proto().objective
+        cost = sum(c * values[v] for v, c in zip(objective.vars, objective.coeffs, strict=True))
+        return _Incumbent(values, cost, bound)
 
     def hint(self, cp: cp_model.CpModel, values: Sequence[int]) -> None:
         cp.ClearHints()
