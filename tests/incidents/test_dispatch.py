@@ -191,3 +191,34 @@ def test_unknown_building_and_site_are_bad_input() -> None:
 def test_time_outside_the_horizon_is_bad_input() -> None:
     with pytest.raises(InputError, match="outside the plan's horizon"):
         load_night(TINY, "2026-12-03 00:00", None, Path("/nonexistent"))
+
+
+@pytest.mark.parametrize(("nearby", "chosen"), [(15, "G1"), (100, "G3")])
+def test_group_far_from_the_incident_ranks_after_nearby_ones(
+    tmp_path: Path, edited: Edit, nearby: int, chosen: str
+) -> None:
+    # G3 works from a second depot 1.8 km east of F1 (30 min), the others from 200 m away.
+    folder = edited(
+        {
+            "instance.toml": ("improve_seconds", f"nearby_minutes = {nearby}\nimprove_seconds"),
+            "nodes.csv": ("n8,150,100,", "n8,150,100,\nn9,2000,0,"),
+            "edges.csv": ("n8,n1", "n8,n1\nn4,n9"),
+            "buildings.csv": (
+                "CAN,第一食堂,canteen,n7",
+                "CAN,第一食堂,canteen,n7\nPSC2,东站,depot,n9",
+            ),
+            "groups.csv": (
+                "id,name\nG1,第一消杀组\nG2,第二消杀组\nG3,第三消杀组",
+                "id,name,depot\nG1,第一消杀组,PSC\nG2,第二消杀组,PSC\nG3,第三消杀组,PSC2",
+            ),
+        }
+    )
+    n = night(folder, audit=tmp_path)
+    for gid, at in (("G1", "2026-11-30 10:00"), ("G2", "2026-11-30 12:00")):
+        rec = order_record(n, plan_order(n, "contact", "F2"), gid)
+        rec["at"] = at
+        rec["groups"][0].update(id=gid, back="2026-11-30 13:00")
+        append_record(n.audit_path, rec)
+    # Never called, G3 goes first by recency unless it counts as far; then G1 (called
+    # longest ago) goes.
+    assert groups_of(plan_order(night(folder, audit=tmp_path), "contact", "F1")) == [chosen]
