@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from optimizer.cli import check, demo, incidents, roster, routes
+from optimizer.cli import check, demo, incidents, roster, routes, testing
 
 app = typer.Typer(
     name="fangyi",
@@ -14,7 +14,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-for module in (demo, roster, check, incidents, routes):
+for module in (demo, roster, check, incidents, routes, testing):
     module.register(app)
 
 

@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from optimizer import validate_testing as testing_checks
 from optimizer.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_NO_VALID_PLAN,
@@ -141,6 +142,32 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--routes", metavar="FILE", help="Disinfection routes.csv to check."),
         ] = None,
+        slots: Annotated[
+            Path | None, typer.Option("--slots", metavar="FILE", help="Testing slots.csv.")
+        ] = None,
+        staffing: Annotated[
+            Path | None,
+            typer.Option("--staffing", metavar="FILE", help="staffing.csv (slots.csv beside it)."),
+        ] = None,
+        home_visits: Annotated[
+            Path | None,
+            typer.Option(
+                "--home-visits", metavar="FILE", help="home_visits.csv (slots.csv beside)."
+            ),
+        ] = None,
+        rotation: Annotated[
+            Path | None, typer.Option("--rotation", metavar="FILE", help="School rotation.csv.")
+        ] = None,
     ) -> None:
         """List every hard violation and soft penalty of plan files (exit 1 if any hard one)."""
-        run_checks(instance, {"roster": (roster, check_roster), "routes": (routes, check_routes)})
+        run_checks(
+            instance,
+            {
+                "roster": (roster, check_roster),
+                "routes": (routes, check_routes),
+                "slots": (slots, testing_checks.slots_report),
+                "staffing": (staffing, testing_checks.staffing_report),
+                "home-visits": (home_visits, testing_checks.home_visits_report),
+                "rotation": (rotation, testing_checks.rotation_report),
+            },
+        )

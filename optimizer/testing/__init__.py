@@ -6,17 +6,30 @@ Front door for other commands (e.g. ``fangyi demo``)::
     write_testing_outputs(plan, out_dir)
     rotation = plan_rotation(folder, time_limit=10)
     write_rotation_outputs(rotation, out_dir)
+
+The names are resolved on first use, so importing a light submodule (the domain, the
+loaders) does not load the solvers.
 """
 
-from optimizer.testing.export import write_testing_outputs
-from optimizer.testing.plan import TestingPlan, plan_round
-from optimizer.testing.rotation import RotationPlan, plan_rotation, write_rotation_outputs
+from __future__ import annotations
 
-__all__ = [
-    "RotationPlan",
-    "TestingPlan",
-    "plan_rotation",
-    "plan_round",
-    "write_rotation_outputs",
-    "write_testing_outputs",
-]
+import importlib
+from typing import Any
+
+_FRONT = {
+    "TestingPlan": "optimizer.testing.plan",
+    "plan_round": "optimizer.testing.plan",
+    "write_testing_outputs": "optimizer.testing.export",
+    "RotationPlan": "optimizer.testing.rotation",
+    "plan_rotation": "optimizer.testing.rotation",
+    "write_rotation_outputs": "optimizer.testing.rotation",
+}
+
+__all__ = sorted(_FRONT)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the front-door name ``name`` from its module on first use."""
+    if name not in _FRONT:
+        raise AttributeError(f"module 'optimizer.testing' has no attribute '{name}'")
+    return getattr(importlib.import_module(_FRONT[name]), name)

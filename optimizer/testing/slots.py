@@ -14,6 +14,7 @@ Rules (``instances/README.md``, "Testing round"):
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -70,19 +71,37 @@ def offered_points(
 
 
 def wait_table(rnd: TestingRound, key: Key, most: int) -> list[int]:
-    """Expected waiting person-minutes in a slot for 0..``most`` people, made convex."""
+    """Expected waiting person-minutes (``round(Lq · T)``) in a slot for 0..``most`` people."""
     point = rnd.point(key[0])
     slot = rnd.rules.slot_minutes
-    raw = [
+    return [
         round(expected_queue(n, slot, point.channel_tables(key[1]), point.throughput) * slot)
         for n in range(most + 1)
     ]
-    # Rounding can dent the (convex) curve; keep increments non-decreasing so chords are exact.
-    table, step = [raw[0]], 0
-    for n in range(1, most + 1):
-        step = max(step, raw[n] - raw[n - 1])
-        table.append(table[-1] + step)
-    return table
+
+
+def lower_hull(table: list[int]) -> list[tuple[int, int]]:
+    """Corner points ``(n, table[n])`` of the lower convex hull of the table."""
+    hull: list[tuple[int, int]] = []
+    for n, y in enumerate(table):
+        # Drop the last corner while it lies on or above the segment to the new point.
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2], hull[-1]
+            if (y2 - y1) * (n - x1) >= (y - y1) * (x2 - x1):
+                hull.pop()
+            else:
+                break
+        hull.append((n, y))
+    return hull
+
+
+def hull_value(table: list[int], n: int) -> int:
+    """The lower convex hull of ``table`` at ``n``, rounded up (what the model charges)."""
+    hull = lower_hull(table)
+    for (x1, y1), (x2, y2) in itertools.pairwise(hull):
+        if x1 <= n <= x2:
+            return y1 + -(-(y2 - y1) * (n - x1) // (x2 - x1))
+    return table[n]
 
 
 class SlotModel:
@@ -156,13 +175,11 @@ class SlotModel:
                 continue
             wait = self.m.NewIntVar(0, table[-1], f"wait{k}")
             self.wait_var[k] = (wait, table)
-            # Waiting is convex in the load: it is the highest chord through the table.
-            lines = {
-                (table[n + 1] - table[n], table[n] - (table[n + 1] - table[n]) * n)
-                for n in range(most)
-            }
-            for slope, icpt in lines:
-                self.m.Add(wait >= slope * load + icpt)
+            # Waiting grows convexly with the load; rounding to whole person-minutes dents the
+            # table slightly, so the cost is its lower convex hull (at most 1 below the table).
+            hull = lower_hull(table)
+            for (x1, y1), (x2, y2) in itertools.pairwise(hull):
+                self.m.Add((x2 - x1) * wait >= (y2 - y1) * (load - x1) + y1 * (x2 - x1))
             self.cost.append(w.wait * wait)
 
     def greedy(self) -> dict[tuple[str, str, Key], int]:
@@ -242,7 +259,7 @@ class SlotModel:
         for k, var in self.load_var.items():
             self.m.AddHint(var, load[k])
         for k, (var, table) in self.wait_var.items():
-            self.m.AddHint(var, table[load[k]])
+            self.m.AddHint(var, hull_value(table, load[k]))
 
 
 def plan_slots(

@@ -98,7 +98,8 @@ def solve_model(
     wall = time.perf_counter() - t0
     status = _STATUS.get(code, "timeout")
     if status in ("optimal", "feasible"):
-        obj, bound = solver.ObjectiveValue(), solver.BestObjectiveBound()
+        # Every objective here has integer coefficients: drop the float noise.
+        obj, bound = round(solver.ObjectiveValue()), round(solver.BestObjectiveBound(), 6)
         stats = SolveStats(name, status, obj, bound, gap_of(obj, bound), wall)
     else:
         stats = SolveStats(name, status, None, None, None, wall)
