@@ -12,6 +12,7 @@ and refills.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import time
@@ -365,7 +366,9 @@ def make_order(
                 chosen, routes = list(combo), trial
                 break
     seqs = [[s.site for s in r.stops] for r in routes]
-    seqs, improved = improve(timer, chosen, seqs, until)
+    improved = False
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the constructive order stands
+        seqs, improved = improve(timer, chosen, seqs, until)
     routes = _plan(timer, chosen, seqs)
     earliest, earliest_groups = _cost(routes)[0], tuple(c.group.id for c in chosen)
     if earliest > deadline and len(ranked) > k:
