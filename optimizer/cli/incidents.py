@@ -66,7 +66,9 @@ def dispatch(
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.1, help="Seconds for re-planning.")
     ] = 8.0,
-    workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Solver threads (default: all cores).")
+    ] = None,
 ) -> None:
     """Dispatch disinfection groups to an incident and print the order."""
     from optimizer.incidents.audit import append_record
@@ -126,7 +128,9 @@ def repair(
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for the repaired roster.")],
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.1)] = 5.0,
-    workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Solver threads (default: all cores).")
+    ] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
 ) -> None:
     """Re-plan the roster after people become unavailable, changing as little as possible."""
