@@ -15,6 +15,7 @@ Rules (``instances/README.md``, "Testing round"):
 from __future__ import annotations
 
 import itertools
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from optimizer.testing.queueing import expected_queue, expected_wait_minutes, ma
 from optimizer.testing.solver import Progress, SolveStats, solve_model
 
 Key = tuple[str, str, int]  # (point id, channel, slot index)
+PACKING = 0.9  # share of a point's slot capacity the first-guess point choice may fill
 
 
 @dataclass(frozen=True)
@@ -182,12 +184,41 @@ class SlotModel:
                 self.m.Add((x2 - x1) * wait >= (y2 - y1) * (load - x1) + y1 * (x2 - x1))
             self.cost.append(w.wait * wait)
 
-    def greedy(self) -> dict[tuple[str, str, Key], int]:
+    def point_choice(self, time_limit: float, seed: int) -> dict[tuple[str, str], str]:
+        """Points for the groups that least walking needs, each point's slots taken together.
+
+        A small model without slots: a point and channel take at most ``PACKING`` of the
+        people all its slots could; the full model then packs the groups into slots.
+        """
+        m = cp_model.CpModel()
+        sizes = {b.id: b for b in self.rnd.buildings}
+        room: dict[tuple[str, str], int] = defaultdict(int)
+        for k, most in self.limits.items():
+            room[k[0], k[1]] += most
+        y = {key: m.NewBoolVar(str(key)) for key in self.at}
+        for bid, ch in {(b, c) for b, c, _ in self.at}:
+            m.AddExactlyOne(v for (b, c, _), v in y.items() if (b, c) == (bid, ch))
+        for (pid, ch), most in room.items():
+            m.Add(
+                sum(sizes[b].people(c) * v for (b, c, p), v in y.items() if (p, c) == (pid, ch))
+                <= int(PACKING * most)
+            )
+        m.Minimize(
+            sum(sizes[b].people(c) * self.rnd.walk_minutes(b, p) * v for (b, c, p), v in y.items())
+        )
+        solver, stats = solve_model(m, "slots/points", time_limit=time_limit, seed=seed)
+        if not stats.ok:
+            return {}
+        return {(b, c): p for (b, c, p), v in y.items() if solver.Value(v)}
+
+    def greedy(
+        self, fixed: dict[tuple[str, str], str] | None = None
+    ) -> dict[tuple[str, str, Key], int]:
         """A quick plan used as a hint: people per (building, channel, slot key).
 
         Children first, then the largest groups, each to the open slot of least added cost
-        (walking, lateness, extra waiting); a split group fills the slots of its cheapest
-        point with room, largest room first.
+        (walking, lateness, extra waiting) at its point in ``fixed`` (any point if absent);
+        a split group is handed out in small chunks over its point's slots.
         """
         rnd, w = self.rnd, self.rnd.rules.weights
         room = dict(self.limits)
@@ -202,7 +233,11 @@ class SlotModel:
         )
         for bid, ch in order:
             b, size = sizes[bid], sizes[bid].people(ch)
-            keys = [k for (g, c, k) in self.x if (g, c) == (bid, ch)]
+            keys = [
+                k
+                for (g, c, k) in self.x
+                if (g, c) == (bid, ch) and (fixed is None or fixed[g, c] == k[0])
+            ]
 
             def cost(k: Key, n: int, bid: str = bid) -> int:
                 extra = tables[k][load[k] + n] - tables[k][load[k]]
@@ -271,14 +306,16 @@ def plan_slots(
     on_progress: Progress | None = None,
 ) -> tuple[list[SlotAssignment], SolveStats]:
     """Solve the slot plan; the assignments are empty when no plan was found."""
+    t0 = time.perf_counter()
     model = SlotModel(rnd)
-    start = model.greedy()
+    points = model.point_choice(time_limit * 0.1, seed)
+    start = (points and model.greedy(points)) or model.greedy()
     if start:
         model.hint(start)
     solver, stats = solve_model(
         model.m,
         "slots",
-        time_limit=time_limit,
+        time_limit=time_limit - (time.perf_counter() - t0),
         seed=seed,
         num_workers=num_workers,
         on_progress=on_progress,
