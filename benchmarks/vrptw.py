@@ -6,7 +6,8 @@
 
 Each instance is read by fangyi's VRPLIB reader into our routing model and solved through the
 same ``solve`` the campus routes use (or the OR-Tools baseline on the same model). The routes
-are written as ``DIR/<NAME>.sol`` (VRPLIB solution format), then **read back from that file
+are written as ``DIR/<NAME>.sol`` (VRPLIB solution format; the baseline's as
+``DIR/<NAME>.ortools.sol``), then **read back from that file
 and checked by an independent checker** that parses the instance with the ``vrplib`` package
 and recomputes everything in double precision: arcs ``sqrt(dx*dx + dy*dy)`` for distance and
 travel time, windows bounding the start of service, capacity, fleet size, each customer once.
@@ -154,7 +155,8 @@ def run(
         sol = solve(problem, time_limit=args.time_limit, seed=args.seed, workers=args.workers)
     else:
         sol = solve_ortools(problem, time_limit=args.time_limit)
-    suffix = "" if args.solver != "both" else f".{solver}"
+    # fangyi's routes are DIR/<NAME>.sol; the baseline's DIR/<NAME>.ortools.sol beside them.
+    suffix = "" if solver == "fangyi" else f".{solver}"
     sol_path = args.out / f"{inst.name}{suffix}.sol"
     real = inst.distances()
     routes = [[customer_no[v.stop_id] for v in r.visits] for r in sol.routes]
