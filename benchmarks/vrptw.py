@@ -7,9 +7,9 @@
 Each instance is read by fangyi's VRPLIB reader into our routing model and solved through the
 same ``solve`` the campus routes use (or the OR-Tools baseline on the same model). The routes
 are written as ``DIR/<NAME>.sol`` (VRPLIB solution format; the baseline's as
-``DIR/<NAME>.ortools.sol``), then **read back from that file
-and checked by an independent checker** that parses the instance with the ``vrplib`` package
-and recomputes everything in double precision: arcs ``sqrt(dx*dx + dy*dy)`` for distance and
+``DIR/<NAME>.ortools.sol``), then **read back from that file and checked by an independent
+checker** that parses the instance with the ``vrplib`` package and recomputes everything in
+double precision: arcs ``sqrt(dx*dx + dy*dy)`` for distance and
 travel time, windows bounding the start of service, capacity, fleet size, each customer once.
 ``DIR/results.csv`` gets one row per instance and solver; ``--append`` also adds the rows to a
 cumulative results table. The gap is against ``bks.csv`` beside the instance files.
