@@ -127,9 +127,9 @@ def to_pyvrp(problem: RoutingProblem) -> _Mapping:
         distances.append(dist)
         durations.append(dur)
 
-    depots = [
-        pyvrp.Depot(loc, service_duration=problem.depot_service(loc), name=f"depot{loc}")
-        for loc in depot_locs
+    depots = [  # PyVRP locations 0..len(depot_locs)-1 are the depots, in this order
+        pyvrp.Depot(k, service_duration=problem.depot_service(loc), name=f"depot{loc}")
+        for k, loc in enumerate(depot_locs)
     ]
     index = {loc: k for k, loc in enumerate(depot_locs)}
     types = [

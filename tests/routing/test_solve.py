@@ -111,6 +111,20 @@ def test_max_distance_splits_the_work(line, check):
     assert len(s.routes) == 2 and all(r.distance <= 45 for r in s.routes)
 
 
+def test_each_vehicle_uses_its_own_depot_away_from_location_0(line, check):
+    p = line(
+        [Stop("east", 2), Stop("west", 5)],
+        [VehicleType("e", depot=1), VehicleType("w", depot=4)],
+        depots=[Depot(1, service=3), Depot(4, service=5)],
+    )
+    s = solve(p, **FAST)
+    check(p, s)
+    served_by = {v.stop_id: r.vehicle_type for r in s.routes for v in r.visits}
+    assert served_by == {"east": "e", "west": "w"}
+    assert s.distance == 40
+    assert {r.vehicle_type: r.visits[0].arrive - r.depart for r in s.routes} == {"e": 13, "w": 15}
+
+
 def test_stop_with_two_windows_is_served_in_one(line, check):
     # The vehicle only works from 20, after A's first window has closed.
     p = line(
