@@ -16,10 +16,11 @@ from optimizer.generators import Part, render
 from optimizer.generators.campus_part import campus_part
 from optimizer.generators.incidents_part import incidents_part
 from optimizer.generators.roster_part import roster_part
+from optimizer.generators.testing_part import testing_part
 from optimizer.io import staged_outputs
 
 # Each concern appends its part here; the roster part comes first (it holds name/start/days).
-PARTS: tuple[Part, ...] = (roster_part, campus_part, incidents_part)
+PARTS: tuple[Part, ...] = (roster_part, campus_part, incidents_part, testing_part)
 
 
 def generate(scale: int = 1, seed: int = 0) -> dict[str, bytes]:

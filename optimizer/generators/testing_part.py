@@ -4,15 +4,21 @@ Sizes follow ``/work/shared/domain.md`` (4 sampling points, 240+ workers from se
 many children and elderly residents, a kindergarten and the affiliated middle school of about
 1,000 pupils); everything the report does not give is an assumption written in
 ``instances/dongying/README.md``. ``scale`` multiplies buildings, points, workers and pupils.
-Buildings and points carry ``x``/``y`` metre coordinates on a 1.2 km × 0.8 km campus.
+Residents live in the campus part's family buildings (about 10-16 adults and 1-3 children per
+stairwell unit) and dorms; the sampling points stand at campus-graph nodes: three among the
+family buildings of each campus tile (west to east), one by its dorms.
 """
 
 from __future__ import annotations
 
+import math
 import random
+import re
+from collections import defaultdict
 from typing import Any
 
 from optimizer.generators import InstancePart
+from optimizer.generators.campus_part import campus_part
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -97,58 +103,50 @@ def testing_part(scale: int, seed: int) -> InstancePart:
     """The testing-round tables and TOML of the Dongying instance at ``scale``."""
     rng = random.Random(f"testing-{scale}-{seed}")
     tables: dict[str, tuple[list[str], list[list[Any]]]] = {}
-    width, height = 1200.0 * scale**0.5, 800.0 * scale**0.5
+    campus = campus_part(scale, seed).tables
+    coords = {row[0]: (row[1], row[2]) for row in campus["nodes.csv"][1]}
+    units: dict[str, int] = defaultdict(int)
+    for row in campus["sites.csv"][1]:
+        if row[1] == "stairwell":
+            units[row[4]] += 1
+    tiles: dict[str, dict[str, list[list[Any]]]] = defaultdict(lambda: defaultdict(list))
+    for row in campus["buildings.csv"][1]:
+        tile = re.match(r"(T\d+-)?", row[0]).group(0)
+        tiles[tile][row[2]].append(row)
 
     residents: list[list[Any]] = []
-    for i in range(40 * scale):
-        residents.append(
-            [
-                f"F{i + 1:03d}",
-                f"家属楼{i + 1}号",
-                rng.randint(60, 120),
-                rng.randint(6, 22),
-                "no",
-                round(rng.uniform(0, width), 1),
-                round(rng.uniform(0, height), 1),
-            ]
-        )
-    for i in range(7 * scale):
-        residents.append(
-            [
-                f"D{i + 1:02d}",
-                f"学生宿舍{i + 1}号",
-                rng.randint(250, 420),
-                0,
-                "yes",
-                round(rng.uniform(0, width), 1),
-                round(rng.uniform(0, height), 1),
-            ]
-        )
-    tables["residents.csv"] = (
-        ["building_id", "name", "adults", "children", "split", "x", "y"],
-        residents,
-    )
-
-    points = []
-    for i in range(4 * scale):
-        # A 2 × 2 grid per scale unit, so every building has a point within a short walk.
-        gx, gy = (i % 2 + 0.5) / 2, ((i // 2) % 2 + 0.5) / 2
-        ox, oy = divmod(i // 4, max(1, round(scale**0.5)))
-        cell = width / max(1, round(scale**0.5)), height / max(1, round(scale**0.5))
-        points.append(
-            [
-                f"P{i + 1}",
-                f"采样点{i + 1}",
-                6,
-                2 if i % 4 != 3 else 0,
-                "06:30",
-                "12:30",
-                "",
-                40 + 10 * (i % 2),
-                round((ox + gx) * cell[0], 1),
-                round((oy + gy) * cell[1], 1),
-            ]
-        )
+    points: list[list[Any]] = []
+    for tile, kinds in tiles.items():
+        for row in kinds["family"]:
+            n = units[row[0]]
+            adults = sum(rng.randint(10, 16) for _ in range(n))
+            children = sum(rng.randint(1, 3) for _ in range(n))
+            residents.append([row[0], row[1], adults, children, "no"])
+        for row in kinds["dorm"]:
+            residents.append([row[0], row[1], rng.randint(250, 420), 0, "yes"])
+        # Three points among the family buildings (west to east), one by the dorms.
+        family = sorted(kinds["family"], key=lambda r: coords[r[3]])
+        third = -(-len(family) // 3)
+        clusters = [family[i : i + third] for i in range(0, len(family), third)]
+        for k, cluster in enumerate([*clusters, kinds["dorm"]]):
+            cx = sum(coords[r[3]][0] for r in cluster) / len(cluster)
+            cy = sum(coords[r[3]][1] for r in cluster) / len(cluster)
+            node = min(coords, key=lambda n: (math.dist(coords[n], (cx, cy)), n))
+            dorm_point = k == len(clusters)
+            points.append(
+                [
+                    f"P{len(points) + 1}",
+                    f"{tile}采样点{k + 1}",
+                    6,
+                    0 if dorm_point else 2,
+                    "06:30",
+                    "12:30",
+                    "",
+                    40 + 10 * (k % 2),
+                    node,
+                ]
+            )
+    tables["residents.csv"] = (["building_id", "name", "adults", "children", "split"], residents)
     tables["sampling_points.csv"] = (
         [
             "id",
@@ -159,8 +157,7 @@ def testing_part(scale: int, seed: int) -> InstancePart:
             "closes",
             "throughput",
             "queue_metres",
-            "x",
-            "y",
+            "node",
         ],
         points,
     )
@@ -192,7 +189,7 @@ def testing_part(scale: int, seed: int) -> InstancePart:
     )
 
     needs = []
-    buildings = [r[0] for r in residents if r[0].startswith("F")]
+    buildings = [r[0] for r in residents if r[4] == "no"]
     reasons = ("卧床", "听障", "行动不便")
     for i in range(24 * scale):
         needs.append(

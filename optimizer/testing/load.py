@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -285,7 +286,9 @@ def load_round(folder: str | Path, date: dt.date) -> TestingRound:
         if u not in units:
             raise InputError(toml_path, f"[testing] keep_units_together: unknown unit '{u}'")
 
-    distance, source = site_distances(folder, b_rows, p_rows)
+    distance, names, source = site_distances(folder, b_rows, p_rows)
+    if names:
+        buildings = tuple(replace(b, name=names[b.id]) if b.name == b.id else b for b in buildings)
     rnd = TestingRound(
         name=str(doc.get("name", folder.name)),
         start=start,
@@ -306,11 +309,16 @@ def load_round(folder: str | Path, date: dt.date) -> TestingRound:
 
 def site_distances(
     folder: Path, b_rows: list[Row], p_rows: list[Row]
-) -> tuple[dict[tuple[str, str], float], str]:
-    """Metres between every pair of sites (buildings and points) and where they came from.
+) -> tuple[dict[tuple[str, str], float], dict[str, str], str]:
+    """Metres between every pair of sites (buildings and points), names, and their source.
 
-    Straight lines between the ``x``/``y`` coordinates (metres) of the tables.
+    With the campus tables (``nodes``, ``edges``, ``buildings``) in the folder: shortest
+    walking paths on the campus graph between the buildings' and the points' nodes, and each
+    building id must be one of ``buildings.csv``. Without them: straight lines between the
+    ``x``/``y`` coordinates (metres) of ``residents.csv`` and ``sampling_points.csv``.
     """
+    if all(find_table(folder, stem) for stem in ("nodes", "edges", "buildings")):
+        return _graph_distances(folder, b_rows, p_rows)
     coords: dict[str, tuple[float, float]] = {}
     for r in [*b_rows, *p_rows]:
         for col in ("x", "y"):
@@ -318,7 +326,40 @@ def site_distances(
                 raise r.error(col, "a coordinate is required when there is no campus graph")
         coords[r["building_id"] if "building_id" in r.values else r["id"]] = (r["x"], r["y"])
     distance = {(a, b): math.dist(pa, pb) for a, pa in coords.items() for b, pb in coords.items()}
-    return distance, "straight lines between x/y coordinates"
+    return distance, {}, "straight lines between x/y coordinates"
+
+
+def _graph_distances(
+    folder: Path, b_rows: list[Row], p_rows: list[Row]
+) -> tuple[dict[tuple[str, str], float], dict[str, str], str]:
+    # The campus loader's table readers, so both concerns read the graph the same way.
+    from optimizer.campus.graph import CampusGraph
+    from optimizer.campus.loader import _buildings, _edges, _nodes
+
+    nodes = _nodes(folder)
+    campus_buildings, _ = _buildings(folder, nodes)
+    node_of: dict[str, str] = {}
+    for r in b_rows:
+        check_ref(r, "building_id", r["building_id"], campus_buildings, "building (buildings.csv)")
+        node_of[r["building_id"]] = campus_buildings[r["building_id"]].node
+    for r in p_rows:
+        if not r["node"]:
+            raise r.error("node", "a node of nodes.csv is required (the campus graph is used)")
+        check_ref(r, "node", r["node"], nodes, "node")
+        node_of[r["id"]] = r["node"]
+    sites = list(node_of)
+    matrix = CampusGraph(list(nodes.values()), _edges(folder, nodes)).matrix(
+        [node_of[s] for s in sites]
+    )
+    for r in p_rows:
+        i = sites.index(r["id"])
+        if not all(math.isfinite(v) for v in matrix[i]):
+            raise r.error("node", "not connected to every building by a campus path")
+    distance = {
+        (a, b): float(matrix[i, j]) for i, a in enumerate(sites) for j, b in enumerate(sites)
+    }
+    names = {bid: b.name for bid, b in campus_buildings.items()}
+    return distance, names, "shortest paths on the campus graph"
 
 
 def check_capacity(rnd: TestingRound, b_rows: list[Row]) -> None:
