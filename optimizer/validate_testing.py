@@ -41,6 +41,8 @@ class Penalty:
 class TestingReport:
     """Violations, penalties and the recomputed objective of one plan file."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     violations: list[Finding] = field(default_factory=list)
     penalties: list[Penalty] = field(default_factory=list)
 

@@ -160,6 +160,8 @@ class TestingRound:
     distance: dict[tuple[str, str], float]
     distance_source: str = "campus graph"
 
+    __test__ = False  # not a pytest test class, despite the name
+
     @property
     def day_offset(self) -> int:
         """Minutes from 00:00 of the horizon's first day to 00:00 of the round's date."""

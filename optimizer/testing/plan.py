@@ -22,6 +22,8 @@ SHARES = {"slots": 0.35, "staffing": 0.5, "home_visits": 0.15}
 class TestingPlan:
     """A planned round: slots, staffing with understaffing, home visits, and solve figures."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     round: TestingRound
     slots: tuple[SlotAssignment, ...]
     shifts: tuple[Shift, ...]
