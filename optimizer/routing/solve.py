@@ -198,7 +198,8 @@ def _pyvrp_solution(mapping: _Mapping, initial: RoutingSolution) -> pyvrp.Soluti
 class _Stop:
     """PyVRP stopping rule: a wall-clock deadline or Ctrl-C; reports improvements.
 
-    With ``give_up`` (a time), the search also stops if it has found no feasible plan by then.
+    With ``give_up`` (a time), the search also stops then unless it has found a feasible plan
+    cheaper than ``beat``.
     """
 
     def __init__(
@@ -207,11 +208,13 @@ class _Stop:
         start: float,
         on_progress: ProgressFn | None = None,
         give_up: float | None = None,
+        beat: float = float("inf"),
     ) -> None:
         self.deadline = deadline
         self.start = start
         self.on_progress = on_progress
         self.give_up = give_up
+        self.beat = beat
         self.best = float("inf")
         self.interrupted = False
 
@@ -221,7 +224,7 @@ class _Stop:
             self.best = best_cost
             if self.on_progress is not None:
                 self.on_progress(now - self.start, int(best_cost))
-        if self.give_up is not None and now >= self.give_up and self.best == float("inf"):
+        if self.give_up is not None and now >= self.give_up and not self.best < self.beat:
             return True
         return self.interrupted or now >= self.deadline
 
@@ -262,25 +265,26 @@ def _fewer_vehicles(problem: RoutingProblem, plan: Plan) -> tuple[RoutingProblem
 
 
 def _squeeze(problem: RoutingProblem, deadline: float, seed: int) -> list[Plan]:
-    """Search, then search with one vehicle fewer than that plan used; returns both plans.
+    """Search, then search with one vehicle fewer than that plan used; returns the plans.
 
     Distance-minimal plans often use fewer routes than where a search settles (an extra route
     is hard to empty under tight windows); forcing one route out explores that side. If the
-    smaller fleet finds no feasible plan in half its time, the rest of the time continues the
-    first search instead. The caller keeps the cheapest feasible plan.
+    smaller fleet has not beaten the first plan within two thirds of its time, the rest of the
+    time continues the first search instead. The caller keeps the cheapest feasible plan.
     """
     start = time.monotonic()
     first = _search(problem, _Stop(start + SQUEEZE_SHARE * (deadline - start), start), seed)
+    first_plan = _build(problem, first, 0.0)
     smaller = _fewer_vehicles(problem, first)
-    if smaller is None or not _build(problem, first, 0.0).feasible:
-        return [first, _search(problem, _Stop(deadline, start), seed, _build(problem, first, 0))]
-    tight, warm = smaller
-    now = time.monotonic()
-    stop = _Stop(deadline, start, give_up=now + (deadline - now) / 2)
-    second = _search(tight, stop, seed, _build(tight, warm, 0.0))
-    if stop.best < float("inf"):
-        return [first, second]
-    return [first, _search(problem, _Stop(deadline, start), seed + 1, _build(problem, first, 0))]
+    if smaller is not None and first_plan.feasible:
+        tight, warm = smaller
+        now = time.monotonic()
+        give_up = now + (deadline - now) * 2 / 3
+        stop = _Stop(deadline, start, give_up=give_up, beat=first_plan.cost())
+        second = _search(tight, stop, seed, _build(tight, warm, 0.0))
+        if stop.best < stop.beat:
+            return [first, second]
+    return [first, _search(problem, _Stop(deadline, start), seed + 1, first_plan)]
 
 
 def _worker(problem: RoutingProblem, deadline: float, seed: int, conn: Connection) -> None:
