@@ -112,17 +112,26 @@ def test_working_through_the_break(planned, tmp_path):
     assert "work" in rules_of(report)
 
 
-def test_sprayers_emptied_without_refill(planned, tmp_path):
-    out, _, _ = planned
+def test_sprayers_emptied_without_refill(tmp_path):
+    # One group with 7 L sprayers working 07:30-17:30 must refill; drop the refill marks.
     folder = tmp_path / "campus"
     shutil.copytree(TINY, folder)
-    toml = folder / "instance.toml"
-    toml.write_text(
-        toml.read_text(encoding="utf-8").replace("capacity = 20", "capacity = 6.5"),
-        encoding="utf-8",
-    )
-    report = routes_report(folder, out / "routes.csv")
-    assert "capacity" in rules_of(report)
+    for name, old, new in (
+        ("instance.toml", "capacity = 20", "capacity = 7"),
+        ("instance.toml", 'work = ["07:30-11:30", "14:00-17:30"]', 'work = ["07:30-17:30"]'),
+        ("groups.csv", "G2,第二消杀组,50,\n", ""),
+        ("group_members.csv", "G2,张强,leader,,\nG2,刘洋,member,,\n", ""),
+    ):
+        path = folder / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    plan = plan_week(folder, time_limit=1.0)
+    write_route_outputs(plan, tmp_path / "out", maps=False)
+    assert routes_report(folder, tmp_path / "out" / "routes.csv").violations == []
+    with open(tmp_path / "out" / "routes.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert any(r["refill"] == "1" for r in rows)
+    report = routes_report(folder, write(tmp_path / "bad", [{**r, "refill": "0"} for r in rows]))
+    assert rules_of(report) == {"capacity"}
 
 
 def test_both_toilet_visits_in_the_morning(planned, tmp_path):

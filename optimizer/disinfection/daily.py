@@ -7,13 +7,15 @@ between windows is the break. Every visit is optional with a large penalty, so a
 day still gets routes and the visits left out are reported with a reason.
 
 Balance between groups: the routing objective (metres walked, plus minutes on duty) alone
-would load a few groups fully and leave others idle, so each half-day first gets a duration
-cap of its fair share of the day's estimated work plus ``balance``; if that cap leaves visits
-out, the day is solved again without caps, starting from the capped routes.
+would load a few groups fully and leave others idle. So the day is solved first without caps;
+then each half-day is capped at its fair share of that solution's work plus ``balance`` and
+the search continues from the first routes. If the caps would cost visits, the uncapped
+routes are kept.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -24,21 +26,32 @@ import numpy as np
 from optimizer.campus import Campus, travel_minutes
 from optimizer.campus.domain import window_text
 from optimizer.disinfection.plan import DayPlan, DayVisit, GroupDay, RouteVisit, Unserved
-from optimizer.disinfection.visits import HOP_MINUTES
 from optimizer.routing.problem import (
     Depot,
     RoutingProblem,
     RoutingSolution,
     Stop,
     VehicleType,
+    Visit,
 )
 
 DECILITRES = 10  # demands and capacities are integers: litres x 10
 DURATION_COST = 10  # points per minute on duty (1 point = 1 metre walked)
-CAPPED_SHARE = 0.6  # share of a day's time spent on the balanced (capped) solve
+LEG_MINUTES = 60  # most service minutes of one building's units walked as one leg
+FREE_SHARE = 0.35  # share of a day's time for the first, uncapped solve
 
 ProgressFn = Callable[[str], None]
 SolveFn = Callable[..., RoutingSolution]
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A routing stop: one visit, or the stairwell units of one building due the same day
+    walked door to door (``hops``: metres between consecutive doors)."""
+
+    id: str
+    visits: tuple[DayVisit, ...]
+    hops: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,7 @@ class DayProblem:
 
     problem: RoutingProblem
     visits: tuple[DayVisit, ...]
-    capped: bool
+    legs: dict[str, Leg]
 
 
 def vehicle_id(group_id: str, window: int) -> str:
@@ -55,49 +68,111 @@ def vehicle_id(group_id: str, window: int) -> str:
     return f"{group_id}@{window}"
 
 
-def build_day_problem(
-    campus: Campus, visits: Sequence[DayVisit], *, balanced: bool = True
-) -> DayProblem:
-    """The routing problem of one day's ``visits`` (with balance caps if ``balanced``)."""
-    sites = list(dict.fromkeys(v.site_id for v in visits))
-    rows = [campus.depot_loc(b) for b in campus.depots] + [campus.site_loc(s) for s in sites]
-    metres = campus.distances[np.ix_(rows, rows)]
-    speeds = sorted({g.speed for g in campus.groups})
-    durations = tuple(np.ceil(metres / speed - 1e-9).astype(np.int64) for speed in speeds)
-    distances = tuple(np.rint(metres).astype(np.int64) for _ in speeds)
-    nd = len(campus.depots)
-    loc = {sid: nd + i for i, sid in enumerate(sites)}
-    stops = []
+def walk_minutes(hops: Sequence[float], speed: float) -> int:
+    """Minutes to walk door to door along ``hops`` (each hop rounded up, as on the map)."""
+    return sum(travel_minutes(h, speed) for h in hops)
+
+
+def make_legs(campus: Campus, visits: Sequence[DayVisit]) -> list[Leg]:
+    """Group the day's stairwell visits by building (in table order, so neighbouring doors
+    follow each other) into legs of at most ``LEG_MINUTES`` of service and half the smallest
+    sprayer; every other visit is a leg of its own."""
+    half_tank = min(g.capacity for g in campus.groups) / 2
+    legs: list[Leg] = []
+    open_leg: dict[tuple, list[DayVisit]] = {}
+
+    def close(key: tuple) -> None:
+        chain = open_leg.pop(key)
+        hops = tuple(
+            float(campus.distances[campus.site_loc(a.site_id), campus.site_loc(b.site_id)])
+            for a, b in itertools.pairwise(chain)
+        )
+        legs.append(
+            Leg(
+                chain[0].stop_id if len(chain) == 1 else f"{chain[0].stop_id}+{len(chain) - 1}",
+                tuple(chain),
+                hops,
+            )
+        )
+
     for v in visits:
-        rule = campus.sites[v.site_id].rule
-        # The routing core bounds the start of service: the whole service must fit inside.
-        ws = [
-            (w0, w1 - rule.service_minutes)
-            for w0, w1 in v.windows
-            if w1 - rule.service_minutes >= w0
-        ]
+        site = campus.sites[v.site_id]
+        if site.kind != "stairwell" or site.building is None:
+            legs.append(Leg(v.stop_id, (v,)))
+            continue
+        key = (site.building, v.k, v.windows)
+        chain = open_leg.get(key, [])
+        minutes = sum(campus.sites[x.site_id].rule.service_minutes for x in chain)
+        litres = sum(campus.sites[x.site_id].rule.litres for x in chain)
+        if chain and (
+            minutes + site.rule.service_minutes > LEG_MINUTES
+            or litres + site.rule.litres > half_tank
+        ):
+            close(key)
+        open_leg.setdefault(key, []).append(v)
+    for key in list(open_leg):
+        close(key)
+    return legs
+
+
+def build_day_problem(
+    campus: Campus, visits: Sequence[DayVisit], *, share: float | None = None
+) -> DayProblem:
+    """The routing problem of one day's ``visits``; with ``share``, each work window of each
+    group is capped at that fraction of its length (never below the longest single leg).
+
+    A leg's matrix row is its last door and its column its first door; walking between its
+    doors is added to the leg's outgoing arcs (per profile, so each group's speed counts).
+    """
+    legs = make_legs(campus, visits)
+    nd = len(campus.depots)
+    first = [campus.depot_loc(b) for b in campus.depots]
+    first += [campus.site_loc(leg.visits[0].site_id) for leg in legs]
+    last = first[:nd] + [campus.site_loc(leg.visits[-1].site_id) for leg in legs]
+    metres = campus.distances[np.ix_(last, first)].copy()
+    inside = np.array([0.0] * nd + [sum(leg.hops) for leg in legs])
+    speeds = sorted({g.speed for g in campus.groups})
+    slowest = speeds[0]
+    n = len(first)
+    off_diagonal = 1 - np.eye(n)
+    distances, durations = [], []
+    for speed in speeds:
+        inner = np.array([0] * nd + [walk_minutes(leg.hops, speed) for leg in legs])
+        durations.append(
+            ((np.ceil(metres / speed - 1e-9) + inner[:, None]) * off_diagonal).astype(np.int64)
+        )
+        distances.append((np.rint(metres + inside[:, None]) * off_diagonal).astype(np.int64))
+    stops = []
+    for i, leg in enumerate(legs):
+        rules = [campus.sites[v.site_id].rule for v in leg.visits]
+        # The routing core bounds the start of service: the whole leg must fit inside.
+        busy = sum(r.service_minutes for r in rules) + walk_minutes(leg.hops, slowest)
+        ws = _merge_breaks(
+            campus,
+            [(w0, w1 - busy) for w0, w1 in leg.visits[0].windows if w1 - busy >= w0],
+            busy,
+        )
         stops.append(
             Stop(
-                id=v.stop_id,
-                location=loc[v.site_id],
-                demand=math.ceil(rule.litres * DECILITRES - 1e-9),
-                service=rule.service_minutes,
+                id=leg.id,
+                location=nd + i,
+                demand=math.ceil(sum(r.litres for r in rules) * DECILITRES - 1e-9),
+                service=sum(r.service_minutes for r in rules),
                 earliest=ws[0][0],
                 latest=ws[0][1],
                 extra_windows=tuple(ws[1:]),
                 required=False,
-                penalty=campus.settings.unserved_penalty,
+                penalty=campus.settings.unserved_penalty * len(leg.visits),
             )
         )
-    share = _fair_share(campus, visits, metres) if balanced else None
-    # No cap below what the longest single visit needs (fill, walk out, service, walk back).
-    slowest = min(g.speed for g in campus.groups)
+    # No cap below what the longest single leg needs (fill, walk out, service, walk back).
     floor = max(
         (
             campus.settings.refill_minutes
-            + 2 * travel_minutes(float(metres[:nd, loc[v.site_id]].min()), slowest)
-            + campus.sites[v.site_id].rule.service_minutes
-            for v in visits
+            + travel_minutes(float(metres[:nd, nd + i].min()), slowest)
+            + stop.service
+            + int(durations[0][nd + i, :nd].max())
+            for i, stop in enumerate(stops)
         ),
         default=0,
     )
@@ -121,32 +196,41 @@ def build_day_problem(
         Depot(campus.depot_loc(b), campus.settings.refill_minutes) for b in campus.depots
     )
     problem = RoutingProblem(
-        distances=distances,
-        durations=durations,
+        distances=tuple(distances),
+        durations=tuple(durations),
         stops=tuple(stops),
         vehicle_types=tuple(types),
         depots=depots,
         distance_cost=1,
         duration_cost=DURATION_COST,
     )
-    capped = any(t.max_duration is not None for t in types)
-    return DayProblem(problem, tuple(visits), capped)
+    return DayProblem(problem, tuple(visits), {leg.id: leg for leg in legs})
 
 
-def _fair_share(campus: Campus, visits: Sequence[DayVisit], metres: np.ndarray) -> float:
-    """Fair share of each work window the day's work needs, plus the balance slack."""
-    nd = len(campus.depots)
-    speed = sum(g.speed for g in campus.groups) / len(campus.groups)
-    # Work estimate: service, a hop to the nearest other site, and per half-day the fill and
-    # a walk out and back to an average site.
-    near = metres[nd:, nd:] + np.eye(metres.shape[0] - nd) * 1e9
-    hop = float(near.min(axis=1).mean()) / speed if len(near) > 1 else HOP_MINUTES
-    out = float(metres[:nd, nd:].mean()) * 2 / speed if len(near) else 0.0
-    halves = sum(len(g.work) for g in campus.groups)
-    work = sum(campus.sites[v.site_id].rule.service_minutes + hop for v in visits)
-    work += halves * (campus.settings.refill_minutes + out)
+def _merge_breaks(
+    campus: Campus, starts: list[tuple[int, int]], service: int
+) -> list[tuple[int, int]]:
+    """Join start windows whose gap lies in every group's break (nobody could start service
+    then anyway): the same plans, but one routing client instead of one per window."""
+    out = starts[:1]
+    for a, b in starts[1:]:
+        gap_from, gap_to = out[-1][1], a
+        busy = any(
+            w0 < gap_to and w1 - service > gap_from for g in campus.groups for w0, w1 in g.work
+        )
+        out[-1:] = [out[-1], (a, b)] if busy else [(out[-1][0], b)]
+    return out
+
+
+def _fair_share(campus: Campus, dp: DayProblem, sol: RoutingSolution) -> float | None:
+    """Share of each work window a balanced day needs: the work of ``sol`` (route durations
+    and the service of what it left out) spread evenly, plus the balance slack; None when
+    that is the whole window anyway."""
+    left = set(sol.unserved)
+    work = sol.duration + sum(dp.problem.stop(s).service for s in left)
     available = sum(w1 - w0 for g in campus.groups for w0, w1 in g.work)
-    return min(1.0, work / available) * (1 + campus.settings.balance)
+    share = work / available * (1 + campus.settings.balance)
+    return share if share < 1 else None
 
 
 def route_day(
@@ -167,26 +251,28 @@ def route_day(
         if on_progress is not None:
             on_progress(f"{label}: {len(visits)} visits, cost {cost}, {elapsed:.1f} s")
 
-    first = build_day_problem(campus, visits, balanced=True)
-    if not first.capped:
-        sol = solve(first.problem, time_limit=time_limit, seed=seed, on_progress=progress)
-        return to_day_plan(campus, day, first, sol, began), sol
-    sol = solve(
-        first.problem, time_limit=time_limit * CAPPED_SHARE, seed=seed, on_progress=progress
-    )
-    if not sol.unserved:
-        return to_day_plan(campus, day, first, sol, began), sol
-    # The balance caps cost visits: drop them and let the groups work their full windows.
-    rest = build_day_problem(campus, visits, balanced=False)
-    warm = _rebase(rest.problem, sol)
+    # First the plain problem (shortest walks), then, knowing the day's real work, again with
+    # every half-day capped at its fair share, starting from the first routes.
+    free = build_day_problem(campus, visits)
+    sol = solve(free.problem, time_limit=time_limit * FREE_SHARE, seed=seed, on_progress=progress)
+    share = _fair_share(campus, free, sol)
+    rest = max(0.1, time_limit - (time.monotonic() - began))
+    if share is None:
+        sol2 = solve(free.problem, time_limit=rest, seed=seed, initial=sol, on_progress=progress)
+        best = min((sol, sol2), key=lambda x: x.cost())
+        return to_day_plan(campus, day, free, best, began), best
+    capped = build_day_problem(campus, visits, share=share)
     sol2 = solve(
-        rest.problem,
-        time_limit=time_limit * (1 - CAPPED_SHARE),
+        capped.problem,
+        time_limit=rest,
         seed=seed,
-        initial=warm,
+        initial=_rebase(capped.problem, sol),
         on_progress=progress,
     )
-    return to_day_plan(campus, day, rest, sol2, began), sol2
+    if len(sol2.unserved) > len(sol.unserved):
+        # Balance must not cost visits: keep the unbalanced routes that serve more.
+        return to_day_plan(campus, day, free, sol, began), sol
+    return to_day_plan(campus, day, capped, sol2, began), sol2
 
 
 def _rebase(problem: RoutingProblem, sol: RoutingSolution) -> RoutingSolution:
@@ -215,12 +301,7 @@ def to_day_plan(
             working += route.duration
             refills += len(route.reloads)
             for v in route.visits:
-                sid = v.stop_id.rsplit("#", 1)[0]
-                visits.append(
-                    RouteVisit(
-                        sid, v.arrive, v.start, v.end, v.after_reload, campus.sites[sid].rule.litres
-                    )
-                )
+                visits += _expand(campus, dp.legs[v.stop_id], v, g.speed)
         groups.append(GroupDay(g.id, tuple(visits), walking, working, refills))
     unserved = _reasons(campus, day, dp, sol)
     return DayPlan(
@@ -235,14 +316,28 @@ def to_day_plan(
     )
 
 
+def _expand(campus: Campus, leg: Leg, v: Visit, speed: float) -> list[RouteVisit]:
+    """The visits of a leg with their own times: door after door, walking in between."""
+    out = []
+    arrive, start = v.arrive, v.start
+    for k, dv in enumerate(leg.visits):
+        rule = campus.sites[dv.site_id].rule
+        end = start + rule.service_minutes
+        out.append(
+            RouteVisit(dv.site_id, arrive, start, end, v.after_reload and k == 0, rule.litres)
+        )
+        if k < len(leg.hops):
+            arrive = start = end + travel_minutes(leg.hops[k], speed)
+    return out
+
+
 def _reasons(
     campus: Campus, day: int, dp: DayProblem, sol: RoutingSolution
 ) -> tuple[Unserved, ...]:
     """Why each left-out visit was left out, in a coordinator's words."""
     if not sol.unserved:
         return ()
-    left = set(sol.unserved)
-    visits = [v for v in dp.visits if v.stop_id in left]
+    visits = [v for s in sol.unserved for v in dp.legs[s].visits]
     available = sum(w1 - w0 for g in campus.groups for w0, w1 in g.work)
     speed = min(g.speed for g in campus.groups)
     # Work still needed: what the routes take plus the service and a short walk per visit left.

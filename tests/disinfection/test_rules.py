@@ -137,3 +137,16 @@ def test_days_option_plans_only_those_days(tiny, checked):
     plan = checked(tiny(), days=[1])
     assert [d.day for d in plan.days] == [1]
     assert set(plan.visit_days) == set(plan.campus.sites)
+
+
+def test_units_of_a_building_are_walked_door_to_door(tiny, checked):
+    # Monitoring makes all three units due every day: one group does them one after another,
+    # 12 m (one minute) apart.
+    plan = checked(tiny(files={"monitoring.csv": "building_id,until\nF1,2026-12-02\n"}))
+    for d in plan.days:
+        for g in d.groups:
+            units = [v for v in g.visits if v.site_id.startswith("F1-")]
+            if units:
+                assert [v.site_id for v in units] == ["F1-1", "F1-2", "F1-3"]
+                for a, b in zip(units, units[1:], strict=False):
+                    assert b.arrive == a.end + 1
