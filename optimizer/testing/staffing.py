@@ -26,6 +26,7 @@ from optimizer.testing.slots import SlotAssignment
 from optimizer.testing.solver import Progress, SolveStats, solve_model
 
 Need = tuple[str, int, str]  # (point id, slot index, role id)
+POINT_CHOICES = 4  # points offered to each worker on large rounds (see offered_points)
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,12 @@ def available(rnd: TestingRound, w: Worker, slot: tuple[int, int]) -> bool:
 class StaffingModel:
     """The CP-SAT model of the staffing plan, built rule by rule."""
 
-    def __init__(self, rnd: TestingRound, need: dict[Need, int]) -> None:
+    def __init__(
+        self, rnd: TestingRound, need: dict[Need, int], offered: dict[str, set[str]] | None = None
+    ) -> None:
         self.rnd = rnd
         self.need = need
+        self.offered = offered
         self.m = cp_model.CpModel()
         self.x: dict[tuple[str, Need], cp_model.IntVar] = {}
         self.short: dict[Need, cp_model.IntVar] = {}
@@ -97,8 +101,11 @@ class StaffingModel:
         roles = {r.id: r for r in self.rnd.roles}
         for w in self.rnd.workers:
             by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+            places = None if self.offered is None else self.offered[w.id]
             for need in self.need:
-                _, i, rid = need
+                pid, i, rid = need
+                if places is not None and pid not in places:
+                    continue
                 if roles[rid].skill in w.skills and available(self.rnd, w, slots[i]):
                     var = self.m.NewBoolVar(f"{w.id}@{need}")
                     self.x[w.id, need] = var
@@ -262,6 +269,21 @@ def greedy_jobs(rnd: TestingRound, need: dict[Need, int]) -> set[tuple[str, Need
     return jobs
 
 
+def offered_points(rnd: TestingRound, start: set[tuple[str, Need]]) -> dict[str, set[str]] | None:
+    """Points each worker may be sent to: all of them on a round of ``POINT_CHOICES`` points
+    or fewer; on a larger round the hint's point and ``POINT_CHOICES - 1`` others in turn, so
+    the model stays small (its bound is then the bound of this restricted model)."""
+    points = [p.id for p in rnd.points]
+    if len(points) <= POINT_CHOICES:
+        return None
+    hinted = {wid: need[0] for wid, need in start}
+    offered = {}
+    for i, w in enumerate(rnd.workers):
+        others = [points[(i + j) % len(points)] for j in range(POINT_CHOICES - 1)]
+        offered[w.id] = {hinted.get(w.id, points[(i - 1) % len(points)]), *others}
+    return offered
+
+
 def plan_staffing(
     rnd: TestingRound,
     plan: list[SlotAssignment],
@@ -273,8 +295,9 @@ def plan_staffing(
 ) -> tuple[list[Shift], list[Shortfall], SolveStats]:
     """Solve the staffing plan: stints (consecutive slots merged) and understaffing."""
     need = demand(rnd, plan)
-    model = StaffingModel(rnd, need)
-    model.hint(greedy_jobs(rnd, need))
+    start = greedy_jobs(rnd, need)
+    model = StaffingModel(rnd, need, offered_points(rnd, start))
+    model.hint(start)
     solver, stats = solve_model(
         model.m,
         "staffing",
