@@ -56,6 +56,11 @@ class _ProgressLine:
         return Text(f"solving… {self.last} ({time.monotonic() - self.start:.0f} s in all)")
 
 
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise fail(f"{out}: --out must be a folder, not a file", EXIT_BAD_INPUT)
+
+
 def _parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -141,8 +146,7 @@ def testing(
     from optimizer.testing.plan import plan_loaded_round
 
     day = _parse_date(date)
-    if out.exists() and not out.is_dir():
-        raise fail(f"{out}: --out must be a folder, not a file", EXIT_BAD_INPUT)
+    _check_out(out)
     with input_errors():
         rnd = load_round(instance, day)
     line = _ProgressLine()
@@ -213,8 +217,7 @@ def rotation(
     from optimizer.testing.rotation import plan_rotation_of, rotation_files
     from optimizer.testing.school import load_school
 
-    if out.exists() and not out.is_dir():
-        raise fail(f"{out}: --out must be a folder, not a file", EXIT_BAD_INPUT)
+    _check_out(out)
     with input_errors():
         school = load_school(instance)
     line = _ProgressLine()
