@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from optimizer.disinfection.visits import covers
 
 
@@ -148,5 +150,5 @@ def test_units_of_a_building_are_walked_door_to_door(tiny, checked):
             units = [v for v in g.visits if v.site_id.startswith("F1-")]
             if units:
                 assert [v.site_id for v in units] == ["F1-1", "F1-2", "F1-3"]
-                for a, b in zip(units, units[1:], strict=False):
+                for a, b in itertools.pairwise(units):
                     assert b.arrive == a.end + 1
