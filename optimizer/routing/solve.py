@@ -57,16 +57,15 @@ ProgressFn = Callable[[float, int], None]
 
 
 @dataclass(frozen=True)
-class _Mapping:
-    """PyVRP data plus the way back to our ids."""
+class PyvrpData:
+    """PyVRP's problem data for one of our problems, plus the way back to our ids."""
 
     data: pyvrp.ProblemData
     client_stop: tuple[str, ...]  # PyVRP client index -> stop id
     type_ids: tuple[str, ...]  # PyVRP vehicle type index -> our vehicle type id
-    depot_index: dict[int, int]  # depot location -> PyVRP depot index
 
 
-def to_pyvrp(problem: RoutingProblem) -> _Mapping:
+def to_pyvrp(problem: RoutingProblem) -> PyvrpData:
     """Build the PyVRP ``ProblemData`` for ``problem`` (see the module docstring)."""
     import pyvrp
 
@@ -156,10 +155,10 @@ def to_pyvrp(problem: RoutingProblem) -> _Mapping:
     type_ids = tuple(vt.id for vt in problem.vehicle_types if vt.count > 0)
     locations = [pyvrp.Location(0.0, 0.0) for _ in rows]
     data = pyvrp.ProblemData(locations, clients, depots, types, distances, durations, groups=groups)
-    return _Mapping(data, tuple(client_stop), type_ids, index)
+    return PyvrpData(data, tuple(client_stop), type_ids)
 
 
-def _plan_of(mapping: _Mapping, solution: pyvrp.Solution) -> Plan:
+def _plan_of(mapping: PyvrpData, solution: pyvrp.Solution) -> Plan:
     """Read ``(vehicle type id, trips)`` per route off a PyVRP solution."""
     plan: Plan = []
     for route in solution.routes():
@@ -171,7 +170,7 @@ def _plan_of(mapping: _Mapping, solution: pyvrp.Solution) -> Plan:
     return plan
 
 
-def _pyvrp_solution(mapping: _Mapping, initial: RoutingSolution) -> pyvrp.Solution:
+def _pyvrp_solution(mapping: PyvrpData, initial: RoutingSolution) -> pyvrp.Solution:
     """Our solution as a PyVRP warm start (window copies chosen by the planned start time)."""
     import pyvrp
 
