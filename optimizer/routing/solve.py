@@ -317,9 +317,11 @@ def solve(
 ) -> RoutingSolution:
     """Find a low-cost plan for ``problem`` within ``time_limit`` seconds of wall time.
 
-    ``workers`` independent searches (default: one per core) run with seeds ``seed``,
-    ``seed + 1``, ...; the best feasible plan (then lowest cost) is returned. ``initial``
-    warm-starts the first search. Ctrl-C stops the search and returns the best plan so far.
+    ``workers`` searches (default: one per core) run in parallel with seeds ``seed``,
+    ``seed + 1``, ...: this process's search is warm-started from ``initial`` and reports to
+    ``on_progress``; helper processes also try a smaller fleet (see :func:`_squeeze`). The best
+    feasible plan (then the cheapest) is returned, its times recomputed by our route builder.
+    Ctrl-C stops the search and returns the best plan found so far.
     """
     start = time.monotonic()
     if not problem.stops or not any(vt.count > 0 for vt in problem.vehicle_types):
