@@ -298,11 +298,12 @@ def _ensure_connected(b: _Builder) -> None:
     g = nx.Graph()
     g.add_nodes_from(b.nodes)
     g.add_edges_from((a, c) for a, c, _ in b.edges)
-    parts = sorted(nx.connected_components(g), key=len, reverse=True)
+    # Sorted with ties broken by node ids, so the output does not depend on hash order.
+    parts = sorted(nx.connected_components(g), key=lambda p: (-len(p), min(p)))
     for part in parts[1:]:
         a, c = min(
-            ((a, c) for a in part for c in parts[0]),
-            key=lambda ac: math.dist(b.nodes[ac[0]][:2], b.nodes[ac[1]][:2]),
+            ((a, c) for a in sorted(part) for c in sorted(parts[0])),
+            key=lambda ac: (math.dist(b.nodes[ac[0]][:2], b.nodes[ac[1]][:2]), ac),
         )
         b.edge(a, c, "road")
         parts[0] |= part
