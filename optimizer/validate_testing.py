@@ -367,7 +367,8 @@ def check_staffing(rnd: TestingRound, slots: list[SlotRow], path: Path) -> Testi
 
 
 HOME_COLS = [
-    Col("team", "int", min=1),
+    Col("team"),
+    Col("depot"),
     Col("order", "int", min=1),
     Col("resident_id"),
     Col("start", "datetime"),
@@ -385,21 +386,27 @@ def check_home_visits(rnd: TestingRound, path: Path) -> TestingReport:
     for p in rnd.residents:
         if p.home_visit and seen[p.id] != 1:
             rep.bad("coverage", f"{p.id}: visited {seen[p.id]} times")
-    teams: dict[int, list[Row]] = defaultdict(list)
+    teams: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         if row["resident_id"] not in people or not people[row["resident_id"]].home_visit:
             rep.bad("unknown", f"{row['resident_id']}: not a resident needing a home visit")
-            continue
-        teams[row["team"]].append(row)
-    if len(teams) > h.teams:
-        rep.bad("teams", f"{len(teams)} teams used, {h.teams} available")
+        elif row["depot"] not in h.depots:
+            rep.bad("unknown", f"team {row['team']}: '{row['depot']}' is not a depot")
+        else:
+            teams[row["team"]].append(row)
+    for depot, n in Counter(r[0]["depot"] for r in teams.values()).items():
+        if n > h.teams:
+            rep.bad("teams", f"{depot}: {n} teams used, {h.teams} available")
     speed = rnd.rules.walk_metres_per_minute / h.walk_factor
     metres = 0.0
     for team, visits in sorted(teams.items()):
         visits.sort(key=lambda r: r["order"])
         if [v["order"] for v in visits] != list(range(1, len(visits) + 1)):
             rep.bad("order", f"team {team}: orders are not 1..{len(visits)}")
-        here, free = h.depot, h.start
+        depot = visits[0]["depot"]
+        if any(v["depot"] != depot for v in visits):
+            rep.bad("depot", f"team {team}: starts from more than one depot")
+        here, free = depot, h.start
         for v in visits:
             p = people[v["resident_id"]]
             start = _clock_of(v, "start", rnd.date)
@@ -413,10 +420,10 @@ def check_home_visits(rnd: TestingRound, path: Path) -> TestingReport:
                     "service", f"team {team} {p.id}: {end - start} min, needs {p.service_minutes}"
                 )
             here, free = p.building, end
-        back = free + math.ceil(round(rnd.distance[here, h.depot]) / speed)
+        back = free + math.ceil(round(rnd.distance[here, depot]) / speed)
         if back > h.end:
             rep.bad("hours", f"team {team}: back at {_hhmm(back)}, after {_hhmm(h.end)}")
-        metres += rnd.distance[here, h.depot]
+        metres += rnd.distance[here, depot]
     rep.cost("distance", round(metres), f"{round(metres)} m walked by the teams")
     return rep
 

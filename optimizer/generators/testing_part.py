@@ -82,8 +82,8 @@ understaff = 1000                  # per missing worker per slot
 worker = 30                        # per worker called in
 
 [testing.home_visits]
-teams = {teams}
-depot = "P1"
+teams = 2                          # per depot
+depot = {depots}
 start = "07:30"
 end = "11:30"
 service_minutes = 10
@@ -247,4 +247,7 @@ def testing_part(scale: int, seed: int) -> InstancePart:
         pupils[a][3] = pupils[b][3] = f"FAM{families:04d}"
     tables["classes.csv"] = (["id", "name", "school", "teachers"], classes)
     tables["pupils.csv"] = (["id", "name", "class_id", "family_id"], pupils)
-    return InstancePart(TOML.replace("{teams}", str(2 * scale)), tables)
+    # Each campus tile's teams start from its first point ("P1" alone at scale 1).
+    depots = [row[0] for row in points[::4]]
+    depot = f'"{depots[0]}"' if scale == 1 else "[" + ", ".join(f'"{d}"' for d in depots) + "]"
+    return InstancePart(TOML.replace("{depots}", depot), tables)

@@ -112,8 +112,8 @@ class Weights:
 class HomeVisitRules:
     """The mobile sampling teams: how many, where they start and end, and their hours."""
 
-    teams: int = 1
-    depot: str = ""  # sampling point id the teams start from and return to
+    teams: int = 1  # teams per depot
+    depots: tuple[str, ...] = ()  # sampling points the teams start from and return to
     start: int = 7 * 60  # minutes after midnight of the round's date
     end: int = 12 * 60
     service_minutes: int = 10  # default minutes per visit

@@ -28,7 +28,7 @@ SLOTS_HEADER = [
 ]
 STAFFING_HEADER = ["point_id", "slot_start", "slot_end", "role", "worker_id", "name", "unit"]
 UNDERSTAFFING_HEADER = ["point_id", "slot_start", "slot_end", "role", "missing"]
-HOME_HEADER = ["team", "order", "resident_id", "name", "building_id", "start", "end"]
+HOME_HEADER = ["team", "depot", "order", "resident_id", "name", "building_id", "start", "end"]
 QR_HEADER = ["resident_id", "name", "building_id", "where", "start", "end"]
 
 CHANNEL_TEXT = {CHILDREN: "儿童通道", "adult": "成人通道"}
@@ -87,6 +87,7 @@ def testing_files(plan: TestingPlan) -> dict[str, bytes | str]:
         [
             [
                 v.team,
+                v.depot,
                 v.order,
                 v.resident,
                 people[v.resident].name,
@@ -119,7 +120,7 @@ def qr_rows(plan: TestingPlan) -> list[list[object]]:
                     p.id,
                     p.name,
                     p.building,
-                    f"上门采样 第{v.team}队",
+                    f"上门采样 流动采样队{v.team}",
                     stamp(rnd, v.start),
                     stamp(rnd, v.end),
                 ]

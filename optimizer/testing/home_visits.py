@@ -1,8 +1,8 @@
 """Home visits: routes of the mobile sampling teams through the routing core.
 
 Every resident with ``home_visit`` is a required stop at their building with their own
-service time (registration and sampling one to one). The teams start from and return to the
-depot sampling point inside ``[testing.home_visits]`` hours, walking ``walk_factor`` times
+service time (registration and sampling one to one). ``teams`` teams start from and return
+to each depot sampling point inside ``[testing.home_visits]`` hours, walking ``walk_factor`` times
 slower than residents because they carry kits and cold boxes. Times are clock minutes of the
 round's date.
 """
@@ -21,9 +21,11 @@ from optimizer.testing.solver import Progress, SolveStats
 
 @dataclass(frozen=True)
 class HomeVisit:
-    """Team ``team`` visits ``resident`` as its ``order``-th stop, sampling in ``[start, end)``."""
+    """Team ``team`` (of ``depot``) visits ``resident`` as its ``order``-th stop, sampling in
+    ``[start, end)``."""
 
-    team: int
+    team: str
+    depot: str
     order: int
     resident: str
     building: str
@@ -32,10 +34,10 @@ class HomeVisit:
 
 
 def routing_problem(rnd: TestingRound) -> RoutingProblem:
-    """The home visits as a routing problem (location 0 = the depot point)."""
+    """The home visits as a routing problem (the depots come first; one vehicle type each)."""
     home = rnd.rules.home
     visits = [p for p in rnd.residents if p.home_visit]
-    sites = [home.depot, *dict.fromkeys(p.building for p in visits)]
+    sites = list(dict.fromkeys([*home.depots, *(p.building for p in visits)]))
     index = {s: i for i, s in enumerate(sites)}
     metres = np.array([[round(rnd.distance[a, b]) for b in sites] for a in sites], dtype=np.int64)
     speed = rnd.rules.walk_metres_per_minute / home.walk_factor
@@ -50,11 +52,14 @@ def routing_problem(rnd: TestingRound) -> RoutingProblem:
         )
         for p in visits
     )
-    team = VehicleType(
-        "team", count=max(1, home.teams), depot=0, earliest=home.start, latest=home.end
+    teams = tuple(
+        VehicleType(
+            d, count=max(1, home.teams), depot=index[d], earliest=home.start, latest=home.end
+        )
+        for d in home.depots
     )
     return RoutingProblem(
-        (metres,), (minutes,), stops, (team,), distance_cost=1, name=f"{rnd.name} home visits"
+        (metres,), (minutes,), stops, teams, distance_cost=1, name=f"{rnd.name} home visits"
     )
 
 
@@ -78,8 +83,16 @@ def plan_home_visits(
     sol = solve(problem, time_limit=time_limit, seed=seed, on_progress=report)
     building = {p.id: p.building for p in rnd.residents}
     visits = [
-        HomeVisit(team + 1, k + 1, v.stop_id, building[v.stop_id], v.start, v.end)
-        for team, route in enumerate(sol.routes)
+        HomeVisit(
+            f"{route.vehicle_type}-{route.index + 1}",
+            route.vehicle_type,
+            k + 1,
+            v.stop_id,
+            building[v.stop_id],
+            v.start,
+            v.end,
+        )
+        for route in sol.routes
         for k, v in enumerate(route.visits)
     ]
     status = "feasible" if sol.feasible else "infeasible"

@@ -69,6 +69,15 @@ def _number(toml_path: Path, where: str, section: dict[str, Any], key: str, defa
     return value
 
 
+def _depots(toml_path: Path, value: Any) -> tuple[str, ...]:
+    """``depot`` of ``[testing.home_visits]``: one point id or a list of them."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+        raise InputError(toml_path, "[testing.home_visits] depot: a point id or a list of ids")
+    return tuple(value)
+
+
 def load_rules(toml_path: Path, doc: dict[str, Any]) -> RoundRules:
     """The ``[testing]`` table of ``instance.toml`` as :class:`RoundRules`."""
     t = doc.get("testing", {})
@@ -85,7 +94,7 @@ def load_rules(toml_path: Path, doc: dict[str, Any]) -> RoundRules:
     hd = HomeVisitRules()
     home = HomeVisitRules(
         teams=int(_number(toml_path, "[testing.home_visits]", h, "teams", hd.teams)),
-        depot=str(h.get("depot", hd.depot)),
+        depots=_depots(toml_path, h.get("depot", [])),
         start=_clock(toml_path, h, "start", _clock(toml_path, t, "start", hd.start)),
         end=_clock(toml_path, h, "end", _clock(toml_path, t, "end", hd.end)),
         service_minutes=int(
@@ -203,10 +212,11 @@ def load_round(folder: str | Path, date: dt.date) -> TestingRound:
     for r in p_rows:
         if r["closes"] <= r["opens"]:
             raise r.error("closes", "must be later than opens")
-    if rules.home.depot and rules.home.depot not in {p.id for p in points}:
-        raise InputError(
-            toml_path, f"[testing.home_visits] depot: unknown sampling point '{rules.home.depot}'"
-        )
+    for depot in rules.home.depots:
+        if depot not in {p.id for p in points}:
+            raise InputError(
+                toml_path, f"[testing.home_visits] depot: unknown sampling point '{depot}'"
+            )
 
     n_rows = table(
         folder,
@@ -237,7 +247,7 @@ def load_round(folder: str | Path, date: dt.date) -> TestingRound:
         )
         for r in n_rows
     )
-    if any(p.home_visit for p in residents) and not rules.home.depot:
+    if any(p.home_visit for p in residents) and not rules.home.depots:
         raise InputError(toml_path, "[testing.home_visits] depot: required for home visits")
 
     role_rows = table(

@@ -77,7 +77,7 @@ def test_round_written_checked_and_names_kept_off_screen(runner, inst, tmp_path)
     ]
     assert summary["validator"]["slots"]["objective"] == summary["models"]["slots"]["objective"]
     qr = (out / "qr_codes.csv").read_text(encoding="utf-8-sig")
-    assert "H1,赵老,B2,上门采样 第1队" in qr and "Q1,钱老,B1,采样点一" in qr
+    assert "H1,赵老,B2,上门采样 流动采样队P1-1" in qr and "Q1,钱老,B1,采样点一" in qr
     sheets = load_workbook(out / "notices.xlsx")
     assert sheets.sheetnames == ["B1", "B2"]
     text = "\n".join(str(c.value) for c in sheets["B1"]["A"])

@@ -35,7 +35,7 @@ def test_two_teams_share_visits_that_one_cannot_fit(tr):
     two = tr.build(residents=residents, needs=needs, home={**HOME, "teams": 2})
     plan = tr.plan(two)
     tr.check(two, plan)
-    assert {v.team for v in plan.visits} == {1, 2}
+    assert {v.team for v in plan.visits} == {"P1-1", "P1-2"}
 
 
 def test_walk_factor_slows_the_teams(tr):
