@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,22 @@ class TestingPlan:
         """Number of workers called in."""
         return len({s.worker for s in self.shifts})
 
+    def crews(self) -> dict[str, dict[str, int]]:
+        """Per point: workers called in, most at work at once, and the relief crew (the rest,
+        who cover breaks in protective gear)."""
+        step = self.round.rules.slot_minutes
+        people: dict[str, set[str]] = defaultdict(set)
+        busy: dict[tuple[str, int], int] = defaultdict(int)
+        for s in self.shifts:
+            people[s.point].add(s.worker)
+            for t in range(s.start, s.end, step):
+                busy[s.point, t] += 1
+        out = {}
+        for pid, crew in sorted(people.items()):
+            peak = max(n for (p, _), n in busy.items() if p == pid)
+            out[pid] = {"workers": len(crew), "at_once": peak, "relief": len(crew) - peak}
+        return out
+
     def summary(self) -> dict[str, object]:
         """JSON-ready summary: per-model status/objective/bound/gap, and the key figures."""
         return {
@@ -62,6 +79,7 @@ class TestingPlan:
             "home_visits": len(self.visits),
             "longest_expected_wait_min": self.longest_wait(),
             "workers_used": self.workers_used(),
+            "crews": self.crews(),
             "understaffing": [
                 {
                     "point_id": s.point,

@@ -74,6 +74,7 @@ def test_gear_break_needs_relief_after_the_longest_stint(tr):
     folder = tr.build(residents=[tr.building(f"B{i}") for i in range(3)], testing={"end": "08:30"})
     plan, _ = staff(tr, folder, visits(*[(f"B{i}", "P1", i) for i in range(3)]))
     assert plan.workers_used() == 2 and not plan.shortfalls
+    assert plan.crews() == {"P1": {"workers": 2, "at_once": 1, "relief": 1}}
 
 
 def test_understaffing_is_reported_per_point_slot_and_role(tr):
