@@ -159,14 +159,16 @@ def notices_workbook(plan: TestingPlan) -> Workbook:
             (f"{b.name}（{b.id}）全体居民：", 14),
             (f"本轮全员核酸检测定于{day}进行，请按以下时间和地点前往采样：", 12),
         ]
-        for a in sorted(by_building[b.id], key=lambda a: (a.start, a.channel)):
+        # Children first, as they are tested first.
+        for a in sorted(by_building[b.id], key=lambda a: (a.channel != CHILDREN, a.start)):
             point = rnd.point(a.point)
             who = "儿童" if a.channel == CHILDREN else "成人"
+            wait = "不足1分钟" if a.expected_wait < 1 else f"约{round(a.expected_wait)}分钟"
             lines.append(
                 (
                     f"{who}：{clock(a.start)}-{clock(a.end)} 到 {point.name}"
                     f"（{CHANNEL_TEXT[a.channel]}）"
-                    f"，共{a.people}人，预计排队约{round(a.expected_wait)}分钟",
+                    f"，共{a.people}人，预计排队{wait}",
                     13,
                 )
             )
