@@ -75,18 +75,23 @@ def walk_minutes(hops: Sequence[float], speed: float) -> int:
 
 def make_legs(campus: Campus, visits: Sequence[DayVisit]) -> list[Leg]:
     """Group the day's stairwell visits by building (in table order, so neighbouring doors
-    follow each other) into legs of at most ``LEG_MINUTES`` of service and half the smallest
-    sprayer; every other visit is a leg of its own."""
+    follow each other) into legs of at most ``LEG_MINUTES`` (service and walking, and at most
+    half the shortest window) and half the smallest sprayer; every other visit is a leg of
+    its own."""
     half_tank = min(g.capacity for g in campus.groups) / 2
+    slowest = min(g.speed for g in campus.groups)
     legs: list[Leg] = []
     open_leg: dict[tuple, list[DayVisit]] = {}
 
-    def close(key: tuple) -> None:
-        chain = open_leg.pop(key)
-        hops = tuple(
+    def hops_of(chain: Sequence[DayVisit]) -> tuple[float, ...]:
+        return tuple(
             float(campus.distances[campus.site_loc(a.site_id), campus.site_loc(b.site_id)])
             for a, b in itertools.pairwise(chain)
         )
+
+    def close(key: tuple) -> None:
+        chain = open_leg.pop(key)
+        hops = hops_of(chain)
         legs.append(
             Leg(
                 chain[0].stop_id if len(chain) == 1 else f"{chain[0].stop_id}+{len(chain) - 1}",
@@ -102,12 +107,13 @@ def make_legs(campus: Campus, visits: Sequence[DayVisit]) -> list[Leg]:
             continue
         key = (site.building, v.k, v.windows)
         chain = open_leg.get(key, [])
-        minutes = sum(campus.sites[x.site_id].rule.service_minutes for x in chain)
-        litres = sum(campus.sites[x.site_id].rule.litres for x in chain)
-        if chain and (
-            minutes + site.rule.service_minutes > LEG_MINUTES
-            or litres + site.rule.litres > half_tank
-        ):
+        longer = [*chain, v]
+        minutes = sum(campus.sites[x.site_id].rule.service_minutes for x in longer)
+        minutes += walk_minutes(hops_of(longer), slowest)
+        litres = sum(campus.sites[x.site_id].rule.litres for x in longer)
+        # A leg also stays within half its shortest window, so it always fits one.
+        shortest = min(w1 - w0 for w0, w1 in v.windows)
+        if chain and (minutes > min(LEG_MINUTES, shortest / 2) or litres > half_tank):
             close(key)
         open_leg.setdefault(key, []).append(v)
     for key in list(open_leg):

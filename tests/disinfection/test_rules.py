@@ -152,3 +152,18 @@ def test_units_of_a_building_are_walked_door_to_door(tiny, checked):
                 assert [v.site_id for v in units] == ["F1-1", "F1-2", "F1-3"]
                 for a, b in itertools.pairwise(units):
                     assert b.arrive == a.end + 1
+
+
+def test_narrow_window_splits_a_building_into_shorter_legs(tiny, checked):
+    # 08:00-08:40: three 10-minute units plus walking exceed half the window, so the
+    # building is not one leg; every unit is still served inside the window.
+    folder = tiny(
+        edits=[("instance.toml", 'windows = ["08:00-17:00"]', 'windows = ["08:00-08:40"]')],
+        files={"monitoring.csv": "building_id,until\nF1,2026-12-02\n"},
+    )
+    plan = checked(folder)
+    assert plan.status == "feasible"
+    for d in plan.days:
+        units = [v for g in d.groups for v in g.visits if v.site_id.startswith("F1-")]
+        assert len(units) == 3
+        assert all(v.start >= 8 * 60 and v.end <= 8 * 60 + 40 for v in units)
