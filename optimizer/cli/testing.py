@@ -212,14 +212,20 @@ def rotation(
         int | None, typer.Option("--workers", min=1, help="Solver threads (default: all cores).")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
+    previous: Annotated[
+        Path | None,
+        typer.Option("--previous", help="Last week's rotation.csv: keep each pupil's day."),
+    ] = None,
 ) -> None:
     """Give each kindergarten and middle-school pupil a weekday: 20 % of each class a day."""
     from optimizer.testing.rotation import plan_rotation_of, rotation_files
-    from optimizer.testing.school import load_school
+    from optimizer.testing.school import load_school, with_previous
 
     _check_out(out)
     with input_errors():
         school = load_school(instance)
+        if previous is not None:
+            school = with_previous(school, previous)
     line = _ProgressLine()
     with Live(line, console=err_console, refresh_per_second=4, transient=True):
         plan = plan_rotation_of(

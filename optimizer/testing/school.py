@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from optimizer.io import Col, InputError, check_ref, check_unique, read_toml
+from optimizer.io import Col, InputError, check_ref, check_unique, read_table, read_toml
 from optimizer.testing.load import table
 
 WEEKDAYS = (1, 2, 3, 4, 5)
@@ -101,3 +101,13 @@ def load_school(folder: str | Path) -> School:
                 folder / "instance.toml", f"[rotation] {key}: expected a whole number ≥ 0"
             )
     return School(start, classes, pupils, weeks, change)
+
+
+def with_previous(school: School, path: str | Path) -> School:
+    """``school`` with last week's days taken from a ``rotation.csv`` (pupils who left are
+    ignored; pupils who joined have no previous day)."""
+    rows = read_table(path, [Col("pupil_id"), Col("weekday", "int", min=1, max=5)])
+    check_unique(rows, "pupil_id", "pupil")
+    last = {r["pupil_id"]: r["weekday"] for r in rows}
+    pupils = tuple(replace(p, previous=last.get(p.id, p.previous)) for p in school.pupils)
+    return replace(school, pupils=pupils)

@@ -174,3 +174,28 @@ def test_rotation_impossible_balance_exits_1(runner, inst, tmp_path):
     result = runner.invoke(app, ["rotation", str(inst), "--out", str(out), "--time-limit", "2"])
     assert result.exit_code == 1, result.output
     assert "cannot be balanced" in result.output and not out.exists()
+
+
+def test_rotation_rolls_to_next_week_keeping_days(runner, inst, tmp_path):
+    week1 = tmp_path / "week1"
+    args = ["rotation", str(inst), "--time-limit", "2"]
+    assert runner.invoke(app, [*args, "--out", str(week1)]).exit_code == 0
+    last = dict(
+        line.split(",")[0::2]
+        for line in (week1 / "rotation.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    )
+    # A new pupil joins class M1; everybody else keeps last week's day.
+    with (inst / "pupils.csv").open("a", encoding="utf-8") as fh:
+        fh.write("S99,新同学,M1,\n")
+    week2 = tmp_path / "week2"
+    result = runner.invoke(
+        app, [*args, "--out", str(week2), "--previous", str(week1 / "rotation.csv")]
+    )
+    assert result.exit_code == 0, result.output
+    now = dict(
+        line.split(",")[0::2]
+        for line in (week2 / "rotation.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    )
+    assert "S99" in now and all(now[p] == day for p, day in last.items())
+    summary = json.loads((week2 / "rotation_summary.json").read_text(encoding="utf-8"))
+    assert summary["moved_from_last_week"] == 0
