@@ -263,7 +263,7 @@ def _check_queue(
             )
     rep.cost(
         "wait",
-        r.weights.wait * round(lq * r.slot_minutes),
+        r.weights.wait * math.floor(lq * r.slot_minutes + 0.5 + 1e-9),  # half up
         f"{where}: {n} people, {lq:.2f} waiting on average",
     )
 

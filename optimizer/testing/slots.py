@@ -15,6 +15,7 @@ Rules (``instances/README.md``, "Testing round"):
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -73,11 +74,16 @@ def offered_points(
 
 
 def wait_table(rnd: TestingRound, key: Key, most: int) -> list[int]:
-    """Expected waiting person-minutes (``round(Lq · T)``) in a slot for 0..``most`` people."""
+    """Expected waiting person-minutes (``Lq · T`` rounded half up) for 0..``most`` people."""
     point = rnd.point(key[0])
     slot = rnd.rules.slot_minutes
     return [
-        round(expected_queue(n, slot, point.channel_tables(key[1]), point.throughput) * slot)
+        # Half up, with a margin so float noise at an exact half cannot flip it.
+        math.floor(
+            expected_queue(n, slot, point.channel_tables(key[1]), point.throughput) * slot
+            + 0.5
+            + 1e-9
+        )
         for n in range(most + 1)
     ]
 
