@@ -166,7 +166,7 @@ def main() -> None:
     """Run the benchmark and append the rows to the results CSV."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1)
-    parser.add_argument("--time-limit", type=float, default=None, help="default 40 s x scale")
+    parser.add_argument("--time-limit", type=float, default=None, help="default 45 s x scale")
     parser.add_argument("--reference", type=float, default=0.0, help="seconds per reference day")
     parser.add_argument("--reference-days", default="", help="day numbers, e.g. 0,3")
     parser.add_argument("--methods", default="fangyi,ortools,nearest")
@@ -174,7 +174,7 @@ def main() -> None:
         "--append", type=Path, default=ROOT / "benchmarks" / "results" / "routes_campus.csv"
     )
     args = parser.parse_args()
-    limit = args.time_limit if args.time_limit is not None else 40.0 * args.scale
+    limit = args.time_limit if args.time_limit is not None else 45.0 * args.scale
     with tempfile.TemporaryDirectory() as tmp:
         folder = ROOT / "instances" / "dongying" if args.scale == 1 else Path(tmp) / "dy"
         if args.scale != 1:

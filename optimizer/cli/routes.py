@@ -60,7 +60,7 @@ def routes(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the route files into.")],
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=1.0, help="Total solver time in seconds.")
-    ] = 40.0,
+    ] = 45.0,
     days: Annotated[
         str | None,
         typer.Option(

@@ -13,13 +13,13 @@ from optimizer.disinfection.visits import WeeklyVisits, day_visits, plan_visits
 
 ProgressFn = Callable[[str], None]
 VISIT_SHARE = 0.08  # share of the time limit for the weekly visit plan (at most MAX_VISIT_S)
-MAX_VISIT_S = 5.0
+MAX_VISIT_S = 3.0
 
 
 def plan_week(
     instance: str | Path | Campus,
     *,
-    time_limit: float = 40.0,
+    time_limit: float = 45.0,
     days: Sequence[int] | None = None,
     seed: int = 0,
     on_progress: ProgressFn | None = None,
