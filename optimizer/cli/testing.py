@@ -50,6 +50,7 @@ class _ProgressLine:
         self.last = "starting"
 
     def update(self, message: str) -> None:
+        """Show ``message`` as the latest progress."""
         self.last = message
 
     def __rich__(self) -> Text:

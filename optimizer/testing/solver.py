@@ -62,6 +62,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self._t0 = time.perf_counter()
 
     def on_solution_callback(self) -> None:
+        """Report the new solution's objective, the bound and the gap."""
         obj, bound = self.ObjectiveValue(), self.BestObjectiveBound()
         self._on_progress(
             f"{self._name}: objective {obj:g}, bound {bound:g}, gap "
