@@ -136,8 +136,14 @@ class RosterModel:
 
     def _slack_costs(self, term: Term) -> Iterable[cp_model.LinearExprT]:
         lo_expr, hi_expr = term.bounds
-        expr = term.const + sum(c * v for v, c in term.items)
         name = f"{term.rule}[{term.volunteer or ''},{term.day},{term.shift or ''}]"
+        expr: cp_model.LinearExprT = term.const + sum(c * v for v, c in term.items)
+        if len(term.items) > 2:
+            # Name the sum once: the slack rows below then have two terms, not the whole sum
+            # again (a third of the model's terms at scale 10, and most of its presolve time).
+            total = self.cp.NewIntVar(lo_expr, hi_expr, f"{name}.value")
+            self.cp.Add(total == expr)
+            expr = total
         # The expression moves in steps of g (e.g. 480 minutes when every shift lasts 8 h), so
         # its penalty is convex over the points const + k·g. Besides "slack >= distance to the
         # band", post the chord across the band's edge: it lifts the LP bound from 0 to the
@@ -282,10 +288,11 @@ def rule_cover(m: RosterModel) -> None:
         people = m.demand_people[(dem.post, dem.day, dem.shift)]
         shift = m.shift_by_id[dem.shift]
         where = f"{m.label(dem.day, shift)} {m.post_by_id[dem.post].name}"
-        if dem.weight_under is None and dem.required > 0:
-            m.add("cover", m.cp.Add(cp_model.LinearExpr.Sum(people) >= dem.required))
-        if dem.weight_over is None and people:
-            m.add("cover", m.cp.Add(sum(people) <= dem.required))
+        # One row for both hard bounds (an equality when neither may be priced).
+        lo = dem.required if dem.weight_under is None else 0
+        hi = dem.required if dem.weight_over is None else len(people)
+        if lo > 0 or (hi < len(people) and people):
+            m.add("cover", m.cp.AddLinearConstraint(cp_model.LinearExpr.Sum(people), lo, hi))
         if dem.weight_under is not None:
             m.soft(
                 Term(
@@ -727,7 +734,10 @@ def soft_team(m: RosterModel) -> None:
             present = []
             for team, xs in sorted(by_team.items()):
                 t = m.cp.NewBoolVar(f"team_present[{dem.post},{dem.day},{dem.shift},{team}]")
-                m.cp.AddMaxEquality(t, xs)
+                # t is 1 exactly when someone of the team is on the post-shift.
+                for x in xs:
+                    m.cp.AddImplication(x, t)
+                m.cp.AddBoolOr([*xs, t.Not()])
                 present.append((t, 1))
             m.soft(
                 Term(

@@ -39,7 +39,7 @@ LNS_THRESHOLD = 20_000
 # Share of the time limit that the large-instance path gives the bound phase.
 BOUND_SHARE = 0.25
 # Longest single neighbourhood re-solve, seconds.
-NEIGHBOURHOOD_S = 10.0
+NEIGHBOURHOOD_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -201,19 +201,34 @@ class _Search:
         hint.values.extend(values)
 
     def neighbourhood(self, size: float) -> set[int]:
-        """Indices of the assignment variables freed this round: some teams, or some days."""
+        """Indices of the assignment variables freed this round.
+
+        Three shapes, drawn at random: whole rosters of some people (or of some teams, when
+        there are several), every roster over a window of days, or a window of days for
+        half the people. ``size`` is the share of people or of days freed.
+        """
         m = self.model
         rng = self.rng
-        if rng.random() < 0.5:
-            teams = sorted({v.team for v in m.instance.volunteers})
-            k = min(len(teams), max(1, round(size * len(teams))))
-            chosen_teams = set(rng.sample(teams, k))
-            team_of = {v.id: v.team for v in m.instance.volunteers}
-            return {var.Index() for key, var in m.x.items() if team_of[key[0]] in chosen_teams}
-        days = m.instance.days
-        width = min(days, max(2, round(2 * size * days)))
-        first = rng.randrange(0, days - width + 1)
         people = sorted(m.volunteer_by_id)
+        days = m.instance.days
+        shape = rng.randrange(3)
+        if shape == 0:
+            teams = sorted({v.team for v in m.instance.volunteers})
+            if len(teams) > 1 and rng.random() < 0.5:
+                k = min(len(teams), max(1, round(size * len(teams))))
+                chosen_teams = set(rng.sample(teams, k))
+                chosen = {v.id for v in m.instance.volunteers if v.team in chosen_teams}
+            else:
+                chosen = set(
+                    rng.sample(people, min(len(people), max(2, round(size * len(people)))))
+                )
+            return {var.Index() for key, var in m.x.items() if key[0] in chosen}
+        width = min(days, max(2, round(size * days)))
+        first = rng.randrange(0, days - width + 1)
+        if shape == 1:
+            return {var.Index() for key, var in m.x.items() if first <= key[1] < first + width}
+        width = min(days, 2 * width)
+        first = rng.randrange(0, days - width + 1)
         chosen = set(rng.sample(people, max(1, len(people) // 2)))
         return {
             var.Index()
@@ -224,7 +239,7 @@ class _Search:
     def improve(self, incumbent: _Incumbent) -> _Incumbent:
         """Re-solve neighbourhoods around the incumbent until the deadline or Ctrl-C."""
         proto = self.model.cp.Proto()
-        size = 0.2
+        size = 0.1
         while self.left() > 1.0 and not self.interrupt.requested:
             free = self.neighbourhood(size)
             sub = cp_model.CpModel()
@@ -313,6 +328,7 @@ def _plan(model: RosterModel, incumbent: _Incumbent, optimal: bool, start: float
 
     penalties = model.penalties(val)
     objective = sum(p.amount for p in penalties)
+    optimal = optimal or objective <= incumbent.bound  # the search met the proved bound
     bound = float(objective) if optimal else min(float(incumbent.bound), float(objective))
     return RosterPlan(
         instance=model.instance,
