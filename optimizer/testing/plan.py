@@ -16,7 +16,7 @@ from optimizer.testing.solver import Progress, SolveStats
 from optimizer.testing.staffing import Shift, Shortfall, plan_staffing
 
 # Share of the time limit per model: staffing is the hardest, routes converge fast.
-SHARES = {"slots": 0.35, "staffing": 0.5, "home_visits": 0.15}
+SHARES = {"slots": 0.4, "staffing": 0.5, "home_visits": 0.1}
 
 
 @dataclass(frozen=True)
