@@ -69,7 +69,7 @@ def routes(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
 ) -> None:
-    """Plan the disinfection routes of INSTANCE's five groups and write them into --out."""
+    """Plan a week of disinfection visits and each group's daily routes into --out."""
     from rich.live import Live
     from rich.text import Text
 
