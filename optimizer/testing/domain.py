@@ -127,6 +127,7 @@ class RoundRules:
     start: int = 7 * 60
     end: int = 12 * 60
     slot_minutes: int = 30
+    throughput: int = 90  # default people per table per hour
     children_end: int = 9 * 60  # the children's channel closes then (children first)
     max_waiting: int = 40  # expected people waiting per point, adult channel
     max_waiting_children: int = 10  # expected children waiting in the children's channel

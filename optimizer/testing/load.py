@@ -110,6 +110,9 @@ def load_rules(toml_path: Path, doc: dict[str, Any]) -> RoundRules:
         start=_clock(toml_path, t, "start", d.start),
         end=_clock(toml_path, t, "end", d.end),
         slot_minutes=int(num("slot_minutes")),
+        throughput=int(
+            _number(toml_path, "[testing]", t, "throughput_per_table_hour", d.throughput)
+        ),
         children_end=_clock(toml_path, t, "children_end", d.children_end),
         max_waiting=int(num("max_waiting")),
         max_waiting_children=int(num("max_waiting_children")),
@@ -152,150 +155,11 @@ def load_round(folder: str | Path, date: dt.date) -> TestingRound:
     if date < start:
         raise InputError(toml_path, f"the round date {date} is before the instance start {start}")
     rules = load_rules(toml_path, doc)
-
-    b_rows = table(
-        folder,
-        "residents",
-        [
-            Col("building_id"),
-            Col("name", required=False, default=""),
-            Col("adults", "int", min=0),
-            Col("children", "int", min=0),
-            Col("split", "bool", required=False, default=False),
-            Col("x", "float", required=False),
-            Col("y", "float", required=False),
-        ],
-    )
-    check_unique(b_rows, "building_id", "building")
-    buildings = tuple(
-        Building(
-            r["building_id"], r["name"] or r["building_id"], r["adults"], r["children"], r["split"]
-        )
-        for r in b_rows
-    )
-    building_ids = {b.id for b in buildings}
-
-    p_rows = table(
-        folder,
-        "sampling_points",
-        [
-            Col("id"),
-            Col("name", required=False, default=""),
-            Col("tables", "int", min=0),
-            Col("children_tables", "int", required=False, default=0, min=0),
-            Col("opens", "time"),
-            Col("closes", "time"),
-            Col("throughput", "int", required=False, min=1),
-            Col("queue_metres", "float", required=False, min=0),
-            Col("node", required=False, default=""),
-            Col("x", "float", required=False),
-            Col("y", "float", required=False),
-        ],
-    )
-    check_unique(p_rows, "id", "sampling point")
-    default_tp = int(
-        _number(toml_path, "[testing]", doc.get("testing", {}), "throughput_per_table_hour", 90)
-    )
-    points = tuple(
-        Point(
-            r["id"],
-            r["name"] or r["id"],
-            r["tables"],
-            r["children_tables"],
-            r["opens"],
-            r["closes"],
-            r["throughput"] or default_tp,
-            r["queue_metres"],
-        )
-        for r in p_rows
-    )
-    for r in p_rows:
-        if r["closes"] <= r["opens"]:
-            raise r.error("closes", "must be later than opens")
-    for depot in rules.home.depots:
-        if depot not in {p.id for p in points}:
-            raise InputError(
-                toml_path, f"[testing.home_visits] depot: unknown sampling point '{depot}'"
-            )
-
-    n_rows = table(
-        folder,
-        "resident_needs",
-        [
-            Col("id"),
-            Col("name"),
-            Col("building_id"),
-            Col("home_visit", "bool"),
-            Col("smartphone", "bool", required=False, default=True),
-            Col("service_minutes", "int", required=False, min=1),
-            Col("reason", required=False, default=""),
-        ],
-        optional=True,
-    )
-    check_unique(n_rows, "id", "resident")
-    for r in n_rows:
-        check_ref(r, "building_id", r["building_id"], building_ids, "building")
-    residents = tuple(
-        Resident(
-            r["id"],
-            r["name"],
-            r["building_id"],
-            r["home_visit"],
-            r["smartphone"],
-            r["service_minutes"] or rules.home.service_minutes,
-            r["reason"],
-        )
-        for r in n_rows
-    )
-    if any(p.home_visit for p in residents) and not rules.home.depots:
-        raise InputError(toml_path, "[testing.home_visits] depot: required for home visits")
-
-    role_rows = table(
-        folder,
-        "testing_roles",
-        [
-            Col("id"),
-            Col("name", required=False, default=""),
-            Col("skill"),
-            Col("per_table", "int", required=False, default=0, min=0),
-            Col("per_point", "int", required=False, default=0, min=0),
-        ],
-    )
-    check_unique(role_rows, "id", "role")
-    roles = tuple(
-        Role(r["id"], r["name"] or r["id"], r["skill"], r["per_table"], r["per_point"])
-        for r in role_rows
-    )
-
-    w_rows = table(
-        folder,
-        "testing_workers",
-        [
-            Col("id"),
-            Col("name"),
-            Col("unit"),
-            Col("skills", "list"),
-            Col("available_from", "time", required=False),
-            Col("available_to", "time", required=False),
-        ],
-    )
-    check_unique(w_rows, "id", "worker")
-    workers = tuple(
-        Worker(
-            r["id"],
-            r["name"],
-            r["unit"],
-            frozenset(r["skills"]),
-            rules.start if r["available_from"] is None else r["available_from"],
-            rules.end if r["available_to"] is None else r["available_to"],
-        )
-        for r in w_rows
-    )
-    units = {w.unit for w in workers}
-    for u in rules.keep_units_together:
-        if u not in units:
-            raise InputError(toml_path, f"[testing] keep_units_together: unknown unit '{u}'")
-
+    b_rows, buildings = _buildings(folder)
+    p_rows, points = _points(folder, toml_path, rules)
+    residents = _residents(folder, toml_path, rules, {b.id for b in buildings})
+    role_rows, roles = _roles(folder)
+    workers = _workers(folder, toml_path, rules)
     distance, names, source = site_distances(folder, b_rows, p_rows)
     if names:
         buildings = tuple(replace(b, name=names[b.id]) if b.name == b.id else b for b in buildings)
@@ -315,6 +179,164 @@ def load_round(folder: str | Path, date: dt.date) -> TestingRound:
     check_capacity(rnd, b_rows)
     check_roles(rnd, role_rows)
     return rnd
+
+
+def _buildings(folder: Path) -> tuple[list[Row], tuple[Building, ...]]:
+    """``residents.csv``: people per building."""
+    rows = table(
+        folder,
+        "residents",
+        [
+            Col("building_id"),
+            Col("name", required=False, default=""),
+            Col("adults", "int", min=0),
+            Col("children", "int", min=0),
+            Col("split", "bool", required=False, default=False),
+            Col("x", "float", required=False),
+            Col("y", "float", required=False),
+        ],
+    )
+    check_unique(rows, "building_id", "building")
+    return rows, tuple(
+        Building(
+            r["building_id"], r["name"] or r["building_id"], r["adults"], r["children"], r["split"]
+        )
+        for r in rows
+    )
+
+
+def _points(
+    folder: Path, toml_path: Path, rules: RoundRules
+) -> tuple[list[Row], tuple[Point, ...]]:
+    """``sampling_points.csv``: tables, channels, hours; the home-visit depots among them."""
+    rows = table(
+        folder,
+        "sampling_points",
+        [
+            Col("id"),
+            Col("name", required=False, default=""),
+            Col("tables", "int", min=0),
+            Col("children_tables", "int", required=False, default=0, min=0),
+            Col("opens", "time"),
+            Col("closes", "time"),
+            Col("throughput", "int", required=False, min=1),
+            Col("queue_metres", "float", required=False, min=0),
+            Col("node", required=False, default=""),
+            Col("x", "float", required=False),
+            Col("y", "float", required=False),
+        ],
+    )
+    check_unique(rows, "id", "sampling point")
+    for r in rows:
+        if r["closes"] <= r["opens"]:
+            raise r.error("closes", "must be later than opens")
+    for depot in rules.home.depots:
+        if depot not in {r["id"] for r in rows}:
+            raise InputError(
+                toml_path, f"[testing.home_visits] depot: unknown sampling point '{depot}'"
+            )
+    return rows, tuple(
+        Point(
+            r["id"],
+            r["name"] or r["id"],
+            r["tables"],
+            r["children_tables"],
+            r["opens"],
+            r["closes"],
+            r["throughput"] or rules.throughput,
+            r["queue_metres"],
+        )
+        for r in rows
+    )
+
+
+def _residents(
+    folder: Path, toml_path: Path, rules: RoundRules, building_ids: set[str]
+) -> tuple[Resident, ...]:
+    """``resident_needs.csv`` (optional): home visits and printed QR codes, by name."""
+    rows = table(
+        folder,
+        "resident_needs",
+        [
+            Col("id"),
+            Col("name"),
+            Col("building_id"),
+            Col("home_visit", "bool"),
+            Col("smartphone", "bool", required=False, default=True),
+            Col("service_minutes", "int", required=False, min=1),
+            Col("reason", required=False, default=""),
+        ],
+        optional=True,
+    )
+    check_unique(rows, "id", "resident")
+    for r in rows:
+        check_ref(r, "building_id", r["building_id"], building_ids, "building")
+    if any(r["home_visit"] for r in rows) and not rules.home.depots:
+        raise InputError(toml_path, "[testing.home_visits] depot: required for home visits")
+    return tuple(
+        Resident(
+            r["id"],
+            r["name"],
+            r["building_id"],
+            r["home_visit"],
+            r["smartphone"],
+            r["service_minutes"] or rules.home.service_minutes,
+            r["reason"],
+        )
+        for r in rows
+    )
+
+
+def _roles(folder: Path) -> tuple[list[Row], tuple[Role, ...]]:
+    """``testing_roles.csv``: the jobs at a point and their skills."""
+    rows = table(
+        folder,
+        "testing_roles",
+        [
+            Col("id"),
+            Col("name", required=False, default=""),
+            Col("skill"),
+            Col("per_table", "int", required=False, default=0, min=0),
+            Col("per_point", "int", required=False, default=0, min=0),
+        ],
+    )
+    check_unique(rows, "id", "role")
+    return rows, tuple(
+        Role(r["id"], r["name"] or r["id"], r["skill"], r["per_table"], r["per_point"])
+        for r in rows
+    )
+
+
+def _workers(folder: Path, toml_path: Path, rules: RoundRules) -> tuple[Worker, ...]:
+    """``testing_workers.csv``: unit, skills and hours of each worker."""
+    rows = table(
+        folder,
+        "testing_workers",
+        [
+            Col("id"),
+            Col("name"),
+            Col("unit"),
+            Col("skills", "list"),
+            Col("available_from", "time", required=False),
+            Col("available_to", "time", required=False),
+        ],
+    )
+    check_unique(rows, "id", "worker")
+    units = {r["unit"] for r in rows}
+    for u in rules.keep_units_together:
+        if u not in units:
+            raise InputError(toml_path, f"[testing] keep_units_together: unknown unit '{u}'")
+    return tuple(
+        Worker(
+            r["id"],
+            r["name"],
+            r["unit"],
+            frozenset(r["skills"]),
+            rules.start if r["available_from"] is None else r["available_from"],
+            rules.end if r["available_to"] is None else r["available_to"],
+        )
+        for r in rows
+    )
 
 
 def site_distances(
