@@ -42,11 +42,7 @@ from optimizer.testing.rotation import plan_rotation_of  # noqa: E402
 from optimizer.testing.school import load_school  # noqa: E402
 from optimizer.testing.slots import plan_slots  # noqa: E402
 from optimizer.testing.staffing import plan_staffing  # noqa: E402
-from optimizer.validate_testing import (  # noqa: E402
-    home_visits_report,
-    slots_report,
-    staffing_report,
-)
+from optimizer.validate_testing import round_reports  # noqa: E402
 
 HEADER = [
     "machine",
@@ -97,11 +93,7 @@ def bench_scale(scale: int, time_limit: float, ref_s: float, tmp: Path) -> list[
     plan = plan_loaded_round(rnd, time_limit=time_limit)
     out = tmp / f"out-x{scale}"
     write_testing_outputs(plan, out)
-    reports = {
-        "slots": slots_report(folder, out / "slots.csv"),
-        "staffing": staffing_report(folder, out / "staffing.csv"),
-        "home_visits": home_visits_report(folder, out / "home_visits.csv"),
-    }
+    reports = round_reports(folder, out)
     common = {
         "machine": platform.node() or platform.machine(),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),

@@ -498,6 +498,15 @@ def home_visits_report(instance: Path, path: Path) -> TestingReport:
     return check_home_visits(load_round(instance, date), path)
 
 
+def round_reports(instance: Path, folder: Path) -> dict[str, TestingReport]:
+    """Validate ``slots.csv``, ``staffing.csv`` and ``home_visits.csv`` of ``folder``."""
+    return {
+        "slots": slots_report(instance, folder / "slots.csv"),
+        "staffing": staffing_report(instance, folder / "staffing.csv"),
+        "home_visits": home_visits_report(instance, folder / "home_visits.csv"),
+    }
+
+
 def rotation_report(instance: Path, path: Path) -> TestingReport:
     """Validate ``rotation.csv`` against the instance's classes and pupils."""
     return check_rotation(load_school(instance), path)

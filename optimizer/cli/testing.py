@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -88,29 +89,21 @@ def _stats_table(title: str, stats: tuple[SolveStats, ...], rows: list[tuple[str
 
 
 def _validated(
-    files: dict[str, bytes | str], checks: dict[str, str], instance: Path
+    files: dict[str, bytes | str], check: Callable[[Path], dict[str, TestingReport]]
 ) -> dict[str, TestingReport]:
-    """Write ``files`` to a scratch folder and read each checked file back with the validator."""
-    from optimizer import validate_testing as v
+    """Write ``files`` to a scratch folder and read them back with the validator (``check``)."""
+    from optimizer.testing.export import write_files
 
-    fronts = {
-        "slots": v.slots_report,
-        "staffing": v.staffing_report,
-        "home_visits": v.home_visits_report,
-        "rotation": v.rotation_report,
-    }
     with tempfile.TemporaryDirectory(prefix="fangyi-") as tmp:
-        for name, data in files.items():
-            Path(tmp, name).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        return {kind: fronts[kind](instance, Path(tmp, name)) for kind, name in checks.items()}
+        write_files(files, tmp)
+        return check(Path(tmp))
 
 
 def _write(files: dict[str, bytes | str], out: Path) -> None:
-    from optimizer.io import staged_outputs
+    from optimizer.testing.export import write_files
 
     try:
-        with staged_outputs(out) as staged:
-            staged.update(files)
+        write_files(files, out)
     except OSError as exc:
         raise fail(f"{out}: cannot write ({exc.strerror})", EXIT_BAD_INPUT) from None
 
@@ -145,6 +138,7 @@ def testing(
     from optimizer.testing.export import testing_files
     from optimizer.testing.load import load_round
     from optimizer.testing.plan import plan_loaded_round
+    from optimizer.validate_testing import round_reports
 
     day = _parse_date(date)
     _check_out(out)
@@ -178,11 +172,7 @@ def testing(
         raise typer.Exit(EXIT_NO_VALID_PLAN)
     files = testing_files(plan)
     with input_errors():
-        reports = _validated(
-            files,
-            {"slots": "slots.csv", "staffing": "staffing.csv", "home_visits": "home_visits.csv"},
-            instance,
-        )
+        reports = _validated(files, lambda folder: round_reports(instance, folder))
     if not _verdict(reports):
         console.print("the independent validator rejected the plan; nothing written")
         raise typer.Exit(EXIT_NO_VALID_PLAN)
@@ -221,6 +211,7 @@ def rotation(
     """Give each kindergarten and middle-school pupil a weekday: 20 % of each class a day."""
     from optimizer.testing.rotation import plan_rotation_of, rotation_files
     from optimizer.testing.school import load_school, with_previous
+    from optimizer.validate_testing import rotation_report
 
     _check_out(out)
     with input_errors():
@@ -256,7 +247,9 @@ def rotation(
         raise typer.Exit(EXIT_NO_VALID_PLAN)
     files = rotation_files(plan)
     with input_errors():
-        reports = _validated(files, {"rotation": "rotation.csv"}, instance)
+        reports = _validated(
+            files, lambda folder: {"rotation": rotation_report(instance, folder / "rotation.csv")}
+        )
     if not _verdict(reports):
         console.print("the independent validator rejected the rotation; nothing written")
         raise typer.Exit(EXIT_NO_VALID_PLAN)

@@ -199,9 +199,13 @@ def notices_workbook(plan: TestingPlan) -> Workbook:
     return wb
 
 
-def write_testing_outputs(plan: TestingPlan, out_dir: str | Path) -> list[str]:
-    """Write every file of ``plan`` into ``out_dir`` atomically; return the file names."""
-    files = testing_files(plan)
+def write_files(files: dict[str, bytes | str], out_dir: str | Path) -> list[str]:
+    """Write ``files`` into ``out_dir``, each atomically; return the file names."""
     with staged_outputs(out_dir) as staged:
         staged.update(files)
     return list(files)
+
+
+def write_testing_outputs(plan: TestingPlan, out_dir: str | Path) -> list[str]:
+    """Write every file of ``plan`` into ``out_dir`` atomically; return the file names."""
+    return write_files(testing_files(plan), out_dir)

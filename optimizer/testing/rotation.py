@@ -22,10 +22,8 @@ from pathlib import Path
 
 from ortools.sat.python import cp_model
 
-from optimizer.io import (
-    csv_bytes,
-    staged_outputs,
-)
+from optimizer.io import csv_bytes
+from optimizer.testing.export import write_files
 from optimizer.testing.school import (
     WEEKDAY_NAMES,
     WEEKDAYS,
@@ -174,7 +172,4 @@ def rotation_files(plan: RotationPlan) -> dict[str, bytes | str]:
 
 def write_rotation_outputs(plan: RotationPlan, out_dir: str | Path) -> list[str]:
     """Write the rotation files into ``out_dir`` atomically; return the file names."""
-    files = rotation_files(plan)
-    with staged_outputs(out_dir) as staged:
-        staged.update(files)
-    return list(files)
+    return write_files(rotation_files(plan), out_dir)

@@ -30,12 +30,7 @@ from optimizer.testing.domain import TestingRound
 from optimizer.testing.export import write_testing_outputs
 from optimizer.testing.load import load_round
 from optimizer.testing.plan import TestingPlan, plan_loaded_round
-from optimizer.validate_testing import (
-    TestingReport,
-    home_visits_report,
-    slots_report,
-    staffing_report,
-)
+from optimizer.validate_testing import TestingReport, round_reports
 
 DATE = dt.date(2026, 11, 30)
 
@@ -221,11 +216,7 @@ def tr(tmp_path: Path) -> SimpleNamespace:
         """Write the plan's files, read them back with the validator, assert they are valid."""
         out = tmp_path / f"out{next(count)}"
         write_testing_outputs(plan, out)
-        reports = {
-            "slots": slots_report(folder, out / "slots.csv"),
-            "staffing": staffing_report(folder, out / "staffing.csv"),
-            "home_visits": home_visits_report(folder, out / "home_visits.csv"),
-        }
+        reports = round_reports(folder, out)
         for kind, rep in reports.items():
             assert rep.violations == [], (kind, rep.violations)
         return reports
