@@ -309,7 +309,7 @@ def to_day_plan(
             for v in route.visits:
                 visits += _expand(campus, dp.legs[v.stop_id], v, g.speed)
         groups.append(GroupDay(g.id, tuple(visits), walking, working, refills))
-    unserved = _reasons(campus, day, dp, sol)
+    unserved = _reasons(campus, day, dp, sol, began)
     return DayPlan(
         day=day,
         date=campus.date(day),
@@ -338,9 +338,10 @@ def _expand(campus: Campus, leg: Leg, v: Visit, speed: float) -> list[RouteVisit
 
 
 def _reasons(
-    campus: Campus, day: int, dp: DayProblem, sol: RoutingSolution
+    campus: Campus, day: int, dp: DayProblem, sol: RoutingSolution, began: float
 ) -> tuple[Unserved, ...]:
-    """Why each left-out visit was left out, in a coordinator's words."""
+    """Why each left-out visit was left out, in a coordinator's words (``began``: when the
+    day's search started)."""
     if not sol.unserved:
         return ()
     visits = [v for s in sol.unserved for v in dp.legs[s].visits]
@@ -358,6 +359,9 @@ def _reasons(
             reason = f"not enough group-hours on {weekday}: {short / 60:.1f} h short"
         else:
             windows = "|".join(window_text(w) for w in v.windows)
-            reason = f"no group could fit it into a route within its windows {windows} on {weekday}"
+            reason = (
+                f"no group could fit it into a route within its windows {windows} on "
+                f"{weekday} (after a {time.monotonic() - began:.0f} s search)"
+            )
         out.append(Unserved(v.site_id, reason))
     return tuple(out)
