@@ -18,7 +18,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from optimizer.campus import Campus, Site
 from optimizer.disinfection.plan import DayVisit
@@ -66,6 +67,76 @@ def visits_on(campus: Campus, site: Site, day: int) -> list[DayVisit]:
     return [DayVisit(site.id, i, (ws[i],)) for i in range(n)]
 
 
+@dataclass
+class _VisitModel:
+    """The CP-SAT model under construction: one literal per (site, pattern)."""
+
+    campus: Campus
+    model: Any
+    options: dict[str, list[tuple[int, ...]]]
+    chosen: dict[str, list] = field(default_factory=dict)  # literal, or 1 for a fixed site
+
+
+def _one_pattern_per_site(m: _VisitModel) -> None:
+    """Every site follows exactly one of its visit-day patterns."""
+    for sid, pats in m.options.items():
+        if len(pats) == 1:
+            m.chosen[sid] = [1]
+            continue
+        lits = [m.model.new_bool_var(f"{sid} on days {pat}") for pat in pats]
+        m.model.add_exactly_one(lits)
+        m.chosen[sid] = lits
+
+
+def _balanced_days(m: _VisitModel) -> Any:
+    """The busiest and the quietest day differ as little as possible (in estimated minutes:
+    service plus a short walk per visit); returns the spread to minimise."""
+    load: list[list] = [[] for _ in range(m.campus.days)]
+    top = 0  # an upper bound on any day's load
+    for sid, pats in m.options.items():
+        site = m.campus.sites[sid]
+        minutes = site.rule.service_minutes + HOP_MINUTES
+        for lit, pat in zip(m.chosen[sid], pats, strict=True):
+            for d in pat:
+                coefficient = len(visits_on(m.campus, site, d)) * minutes
+                load[d].append(coefficient * lit)
+                top += coefficient
+    day_load = []
+    for d in range(m.campus.days):
+        v = m.model.new_int_var(0, top, f"load day {d}")
+        m.model.add(v == sum(load[d]))
+        day_load.append(v)
+    hi = m.model.new_int_var(0, top, "busiest day")
+    lo = m.model.new_int_var(0, top, "quietest day")
+    m.model.add_max_equality(hi, day_load)
+    m.model.add_min_equality(lo, day_load)
+    return hi - lo
+
+
+def _compact_days(m: _VisitModel) -> Any:
+    """A building, and a square area of campus, is visited on as few days as possible;
+    returns the weighted count of (building, day) and (area, day) pairs used."""
+    used: dict[tuple, list] = {}
+    for sid, pats in m.options.items():
+        if len(pats) == 1:
+            continue  # fixed sites cost the same whatever is chosen
+        site = m.campus.sites[sid]
+        node = m.campus.graph.nodes[site.node]
+        area = (int(node.x // AREA_M), int(node.y // AREA_M))
+        for lit, pat in zip(m.chosen[sid], pats, strict=True):
+            for d in pat:
+                if site.building is not None:
+                    used.setdefault(("building", site.building, d), []).append(lit)
+                used.setdefault(("area", area, d), []).append(lit)
+    terms = []
+    for key, lits in used.items():
+        u = m.model.new_bool_var(f"{key} used")
+        for lit in lits:
+            m.model.add_implication(lit, u)
+        terms.append((WEIGHT_BUILDING if key[0] == "building" else WEIGHT_AREA) * u)
+    return sum(terms)
+
+
 def plan_visits(
     campus: Campus, *, time_limit: float, on_progress: ProgressFn | None = None
 ) -> WeeklyVisits:
@@ -74,50 +145,10 @@ def plan_visits(
 
     start = time.monotonic()
     options = {sid: candidates(campus, s) for sid, s in campus.sites.items()}
-    model = cp_model.CpModel()
-    load: list[list] = [[] for _ in range(campus.days)]  # (coefficient, literal or 1)
-    chosen: dict[str, list] = {}
-    building_day: dict[tuple[str, int], list] = {}
-    area_day: dict[tuple[tuple[int, int], int], list] = {}
-    for sid, pats in options.items():
-        site = campus.sites[sid]
-        node = campus.graph.nodes[site.node]
-        area = (int(node.x // AREA_M), int(node.y // AREA_M))
-        minutes = site.rule.service_minutes + HOP_MINUTES
-        if len(pats) == 1:
-            lits = [1]
-        else:
-            lits = [model.new_bool_var(f"{sid} on days {pat}") for pat in pats]
-            # Every site follows exactly one of its patterns.
-            model.add_exactly_one(lits)
-        chosen[sid] = lits
-        for lit, pat in zip(lits, pats, strict=True):
-            for d in pat:
-                n = len(visits_on(campus, site, d))
-                load[d].append((n * minutes, lit))
-                if len(pats) > 1:
-                    if site.building is not None:
-                        building_day.setdefault((site.building, d), []).append(lit)
-                    area_day.setdefault((area, d), []).append(lit)
-
-    # Balance: the busiest and the quietest day differ as little as possible.
-    top = sum(c for row in load for c, _ in row) + 1
-    day_load = []
-    for d in range(campus.days):
-        v = model.new_int_var(0, top, f"load day {d}")
-        model.add(v == sum(c * lit for c, lit in load[d]))
-        day_load.append(v)
-    hi, lo = model.new_int_var(0, top, "busiest day"), model.new_int_var(0, top, "quietest day")
-    model.add_max_equality(hi, day_load)
-    model.add_min_equality(lo, day_load)
-    # Compactness: a building (then an area) is visited on as few days as possible.
-    used = []
-    for key, lits in [*building_day.items(), *area_day.items()]:
-        u = model.new_bool_var(f"{key} used")
-        for lit in lits:
-            model.add_implication(lit, u)
-        used.append((WEIGHT_BUILDING if isinstance(key[0], str) else WEIGHT_AREA, u))
-    model.minimize(WEIGHT_SPREAD * (hi - lo) + sum(w * u for w, u in used))
+    m = _VisitModel(campus, cp_model.CpModel(), options)
+    _one_pattern_per_site(m)
+    model, chosen = m.model, m.chosen
+    model.minimize(WEIGHT_SPREAD * _balanced_days(m) + _compact_days(m))
 
     hint = _spatial_hint(campus, options)
     for sid, pat in hint.items():
