@@ -159,16 +159,33 @@ class _Search:
     def left(self) -> float:
         return self.deadline - time.monotonic()
 
-    def first_roster(self) -> tuple[int, cp_model.CpSolver]:
-        """Any roster meeting the hard rules, ignoring the soft ones (fast on every size)."""
+    def first_roster(self, large: bool) -> tuple[int, cp_model.CpSolver]:
+        """Any roster meeting the hard rules, ignoring the soft ones.
+
+        On large instances the portfolio wanders (no roster in 300 s at scale 10), while one
+        worker filling the demand rows in time order, person by person, after presolve's
+        probing, finds one with a handful of conflicts.
+        """
         rules_only = cp_model.CpModel()
         rules_only.Proto().copy_from(self.model.cp.Proto())
         rules_only.Proto().clear_objective()
-        status, solver = self.run(rules_only, self.left(), report=False)
+        if large:
+            shift_order = {s.id: i for i, s in enumerate(self.model.instance.shifts)}
+            keys = sorted(self.model.x, key=lambda k: (k[1], shift_order[k[2]], k[3], k[0]))
+            rules_only.AddDecisionStrategy(
+                [self.model.x[k] for k in keys], cp_model.CHOOSE_FIRST, cp_model.SELECT_MAX_VALUE
+            )
+        status, solver = self.run(rules_only, self.left(), report=False, fixed=large)
         return (cp_model.FEASIBLE if status == cp_model.OPTIMAL else status), solver
 
     def run(
-        self, cp: cp_model.CpModel, limit: float, *, bound: bool = False, report: bool = True
+        self,
+        cp: cp_model.CpModel,
+        limit: float,
+        *,
+        bound: bool = False,
+        report: bool = True,
+        fixed: bool = False,
     ) -> tuple[int, cp_model.CpSolver]:
         """Solve ``cp`` for at most ``limit`` seconds; return the status and the solver."""
         solver = cp_model.CpSolver()
@@ -177,6 +194,10 @@ class _Search:
         params.num_workers = self.workers
         params.random_seed = self.rng.randrange(1 << 30)
         params.catch_sigint_signal = False  # _Interrupt handles Ctrl-C
+        if fixed:
+            params.num_workers = 1
+            params.search_branching = cp_model.FIXED_SEARCH
+            params.linearization_level = 0
         if bound and self.workers >= 2:
             # The full-model worker runs the strongest LP relaxation (fair-share chords, total
             # work): the default LP worker left the bound at 0 on the Dongying week, max_lp
@@ -290,7 +311,7 @@ def solve_roster(
             model, start, time_limit, workers or os.cpu_count() or 1, seed, reporter, interrupt
         )
         large = len(model.x) > LNS_THRESHOLD
-        status, solver = search.first_roster() if not hint else (cp_model.FEASIBLE, None)
+        status, solver = search.first_roster(large) if not hint else (cp_model.FEASIBLE, None)
         if status == cp_model.FEASIBLE and not interrupt.requested:
             if solver is not None:
                 search.hint(model.cp, list(solver.ResponseProto().solution))
