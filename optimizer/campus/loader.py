@@ -408,10 +408,7 @@ def _check_reachable(campus: Campus, site_rows: dict[str, Row]) -> None:
         for options in needs:
             if not any(_fits(campus, g, s, w) for g in campus.groups for w in options):
                 what = "any of its windows" if len(options) > 1 else window_text(options[0])
-                metres = min(
-                    campus.distances[campus.depot_loc(d), campus.site_loc(sid)]
-                    for d in campus.depots
-                )
+                metres = min(campus.from_depot[d].get(s.node, float("inf")) for d in campus.depots)
                 raise site_rows[sid].error(
                     "windows",
                     f"site '{sid}' cannot be reached, served and left by any group within "
@@ -423,7 +420,7 @@ def _check_reachable(campus: Campus, site_rows: dict[str, Row]) -> None:
 def _fits(campus: Campus, group: Group, site: Site, window: Window) -> bool:
     """Whether ``group`` can fill up, walk to ``site``, serve it inside ``window`` and walk
     back to its depot inside one of its work windows."""
-    metres = campus.distances[campus.depot_loc(group.depot), campus.site_loc(site.id)]
+    metres = campus.from_depot[group.depot][site.node]
     t = travel_minutes(float(metres), group.speed)
     fill = campus.settings.refill_minutes
     for w0, w1 in group.work:

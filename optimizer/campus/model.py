@@ -54,6 +54,12 @@ class Campus:
         return tuple(dict.fromkeys(g.depot for g in self.groups))
 
     @cached_property
+    def from_depot(self) -> dict[str, dict[str, float]]:
+        """Walking metres from each depot (building id) to every node it reaches: a few
+        Dijkstra runs, cheap enough for load-time checks and night-time look-ups."""
+        return {b: self.graph.distances_from(self.buildings[b].node) for b in self.depots}
+
+    @cached_property
     def site_ids(self) -> tuple[str, ...]:
         """Site ids in table order."""
         return tuple(self.sites)
