@@ -67,7 +67,8 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.start = start
         self.on_progress = on_progress
         self.best: float | None = None
-        self.bound = 0.0
+        self.bound = 0.0  # best bound proved on the full model
+        self.local = False  # True while solving a neighbourhood: its bound is not global
 
     def on_solution_callback(self) -> None:
         objective = self.ObjectiveValue()
@@ -75,7 +76,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             return
         self.best = objective
         # Neighbourhood runs know no global bound: keep the best one proved so far.
-        bound = max(self.bound, self.BestObjectiveBound())
+        bound = self.bound if self.local else max(self.bound, self.BestObjectiveBound())
         self.on_progress(
             Progress(int(objective), bound, gap_of(objective, bound), time.monotonic() - self.start)
         )
@@ -272,7 +273,9 @@ class _Search:
                     domain = variables[i].domain  # a Boolean's domain is [0, 1]: pin both ends
                     domain[0] = domain[1] = incumbent.values[i]
             self.hint(sub, incumbent.values)
+            self.reporter.local = True
             status, solver = self.run(sub, min(NEIGHBOURHOOD_S, self.left() - 0.5))
+            self.reporter.local = False
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 found = self.incumbent(solver, incumbent.bound)
                 if found.objective < incumbent.objective:
