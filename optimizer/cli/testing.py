@@ -166,6 +166,13 @@ def testing(
     if not plan.ok:
         failed = ", ".join(f"{s.model} {s.status}" for s in plan.stats if not s.ok)
         hint = "; try a longer --time-limit" if "timeout" in failed else ""
+        if "slots infeasible" in failed:
+            hint = (
+                "; the buildings cannot be packed into slots within the queue caps and the "
+                "walking limit: allow split, add tables, or widen the window"
+            )
+        elif "home_visits infeasible" in failed:
+            hint = "; the teams cannot visit everyone in their hours: add teams or hours"
         console.print(
             Text(f"no valid plan ({failed or 'staffing not run'}){hint}; nothing written")
         )

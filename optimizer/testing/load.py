@@ -395,14 +395,20 @@ def _graph_distances(
 
 
 def check_capacity(rnd: TestingRound, b_rows: list[Row]) -> None:
-    """Every building's group fits one slot somewhere (unless it may be split)."""
+    """Every building's group fits one slot somewhere (unless it may be split), and all the
+    people of a channel fit the channel's slots together."""
     r = rnd.rules
+    most = {
+        (p.id, ch): max_people(
+            r.slot_minutes, p.channel_tables(ch), p.throughput, rnd.channel_cap(p, ch)
+        )
+        for p in rnd.points
+        for ch in CHANNELS
+    }
     best = {
         ch: max(
             (
-                max_people(
-                    r.slot_minutes, p.channel_tables(ch), p.throughput, rnd.channel_cap(p, ch)
-                )
+                most[p.id, ch]
                 for p in rnd.points
                 if any(rnd.slot_open(p, ch, s) for s in rnd.slots())
             ),
@@ -422,6 +428,20 @@ def check_capacity(rnd: TestingRound, b_rows: list[Row]) -> None:
                     f"{size} people do not fit one slot (at most {best[ch]} keep the queue "
                     "within its cap); allow split or add tables",
                 )
+
+    for ch in CHANNELS:
+        room = sum(
+            most[p.id, ch] for p in rnd.points for s in rnd.slots() if rnd.slot_open(p, ch, s)
+        )
+        people = sum(b.people(ch) for b in rnd.buildings)
+        if people > room:
+            column = "children" if ch == CHILDREN else "adults"
+            raise InputError(
+                b_rows[0].file,
+                f"{people} {column} in all, but the {ch} channels take at most {room} in the "
+                "window with queues within their caps; add tables or widen the window",
+                column=column,
+            )
 
 
 def check_roles(rnd: TestingRound, role_rows: list[Row]) -> None:

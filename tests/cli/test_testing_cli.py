@@ -151,6 +151,7 @@ def test_home_visits_that_do_not_fit_write_nothing(runner, inst, tmp_path):
     result = _testing(runner, inst, out)
     assert result.exit_code == 1, result.output
     assert "home_visits infeasible" in result.output and not out.exists()
+    assert "add teams or hours" in result.output
 
 
 def test_rotation_written_and_checked(runner, inst, tmp_path):

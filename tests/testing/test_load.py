@@ -82,3 +82,10 @@ def test_default_instance_is_the_generated_one_and_loads():
     assert len(rnd.workers) >= 240 and len({w.unit for w in rnd.workers}) == 7
     assert rnd.distance_source == "shortest paths on the campus graph"
     assert sum(p.home_visit for p in rnd.residents) > 0
+
+
+def test_more_people_than_all_slots_can_take(tr):
+    # 29 people per slot at most (cap 50), two slots: 3 buildings of 20 cannot all fit.
+    msg = error_of(tr, residents=[tr.building(f"B{i}", 20, split=True) for i in range(3)])
+    assert "residents.csv, column 'adults'" in msg
+    assert "60 adults in all" in msg and "at most 58" in msg
