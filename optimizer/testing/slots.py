@@ -285,6 +285,20 @@ class SlotModel:
                 load[k] += n
         return plan
 
+    def cost_of(self, plan: dict[tuple[str, str, Key], int]) -> int:
+        """The objective of ``plan`` as the model prices it."""
+        w = self.rnd.rules.weights
+        load: dict[Key, int] = defaultdict(int)
+        cost = 0
+        for (bid, ch, k), n in plan.items():
+            load[k] += n
+            cost += w.walk * n * self.rnd.walk_minutes(bid, k[0])
+            if ch == CHILDREN:
+                cost += w.children_late * k[2] * n
+        for k, (_, table) in self.wait_var.items():
+            cost += w.wait * hull_value(table, load[k])
+        return cost
+
     def hint(self, plan: dict[tuple[str, str, Key], int]) -> None:
         """Start the search from ``plan`` (every decision and derived variable hinted)."""
         load: dict[Key, int] = defaultdict(int)
@@ -326,10 +340,15 @@ def plan_slots(
         num_workers=num_workers,
         on_progress=on_progress,
     )
-    if not stats.ok:
+    if stats.ok:
+        chosen = {key: int(solver.Value(n)) for key, n in model.count.items() if solver.Value(n)}
+    elif stats.status == "timeout" and start:
+        # No solution in time: the hint is a valid plan; it proves no bound.
+        chosen = start
+        stats = SolveStats("slots", "feasible", model.cost_of(start), None, None, stats.wall_s)
+    else:
         return [], stats
     slots = rnd.slots()
-    chosen = {key: int(solver.Value(n)) for key, n in model.count.items() if solver.Value(n) > 0}
     load: dict[Key, int] = {}
     for (_, _, k), n in chosen.items():
         load[k] = load.get(k, 0) + n

@@ -307,14 +307,20 @@ def plan_staffing(
         on_progress=on_progress,
         probing=0,
     )
-    if not stats.ok:
+    if stats.ok:
+        chosen = {key for key, var in model.x.items() if solver.Value(var)}
+    elif stats.status == "timeout":
+        # No solution in time: the hint is a valid staffing; it proves no bound.
+        chosen = start
+        filled = {w for w, _ in start}
+        missing = sum(need.values()) - len(start)
+        w = rnd.rules.weights
+        objective = w.understaff * missing + w.worker * len(filled)
+        stats = SolveStats("staffing", "feasible", objective, None, None, stats.wall_s)
+    else:
         return [], [], stats
     slots = rnd.slots()
-    jobs = sorted(
-        (wid, need[0], need[2], need[1])
-        for (wid, need), var in model.x.items()
-        if solver.Value(var)
-    )
+    jobs = sorted((wid, job[0], job[2], job[1]) for wid, job in chosen)
     shifts: list[Shift] = []
     for wid, pid, rid, i in jobs:
         last = shifts[-1] if shifts else None
@@ -324,9 +330,12 @@ def plan_staffing(
         else:
             shifts.append(Shift(pid, *slots[i], rid, wid))
     shifts.sort(key=lambda s: (s.point, s.start, s.role, s.worker))
+    filled: dict[Need, int] = defaultdict(int)
+    for _, job in chosen:
+        filled[job] += 1
     shortfalls = [
-        Shortfall(pid, *slots[i], rid, int(solver.Value(v)))
-        for (pid, i, rid), v in sorted(model.short.items())
-        if solver.Value(v)
+        Shortfall(pid, *slots[i], rid, n - filled[pid, i, rid])
+        for (pid, i, rid), n in sorted(need.items())
+        if n > filled[pid, i, rid]
     ]
     return shifts, shortfalls, stats

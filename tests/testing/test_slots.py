@@ -10,6 +10,8 @@ import pytest
 
 from optimizer.io import InputError
 from optimizer.testing.queueing import expected_wait_minutes, max_people
+from optimizer.testing.solver import SolveStats
+from optimizer.validate_testing import SlotRow, check_slots
 
 
 def by_group(plan):
@@ -138,3 +140,27 @@ def test_slots_objective_matches_the_validator_with_waiting(tr):
     reports = tr.check(folder, plan)
     # The model prices waiting by the lower hull of the rounded table: at most 1 per slot less.
     assert 0 <= reports["slots"].objective - plan.stat("slots").objective <= 2
+
+
+def test_timeout_falls_back_to_the_greedy_plan(tr, monkeypatch):
+    import optimizer.testing.slots as slots
+
+    def no_time(model, name, **kwargs):
+        return None, SolveStats(name, "timeout", None, None, None, 0.1)
+
+    monkeypatch.setattr(slots, "solve_model", no_time)
+    folder = tr.build(
+        residents=[tr.building("B1", 14), tr.building("B2", 13, x=50)], weights={"wait": 1}
+    )
+    rnd = tr.load(folder)
+    plan, stats = slots.plan_slots(rnd, time_limit=1)
+    assert stats.status == "feasible" and stats.bound is None
+    validator = check_slots(
+        rnd,
+        [
+            SlotRow(a.building, a.point, a.channel, a.start, a.end, a.people, a.expected_wait)
+            for a in plan
+        ],
+    )
+    assert validator.violations == []
+    assert 0 <= validator.objective - stats.objective <= 2

@@ -116,3 +116,21 @@ def test_role_no_one_can_fill_is_bad_input(tr):
     with pytest.raises(InputError) as err:
         tr.load(folder)
     assert "testing_roles.csv, row 3, column 'skill'" in str(err.value)
+
+
+def test_timeout_falls_back_to_the_greedy_staffing(tr, monkeypatch):
+    import optimizer.testing.staffing as staffing
+
+    def no_time(model, name, **kwargs):
+        return None, SolveStats(name, "timeout", None, None, None, 0.1)
+
+    monkeypatch.setattr(staffing, "solve_model", no_time)
+    folder = tr.build(residents=[tr.building(f"B{i}") for i in range(3)], testing={"end": "08:30"})
+    rnd = tr.load(folder)
+    slots = visits(*[(f"B{i}", "P1", i) for i in range(3)])
+    shifts, short, stats = staffing.plan_staffing(rnd, slots, time_limit=1)
+    assert stats.status == "feasible" and stats.bound is None
+    assert stats.objective == 20 and not short  # two workers, nobody missing
+    none = SolveStats("home_visits", "optimal", 0, 0, 0, 0)
+    plan = TestingPlan(rnd, tuple(slots), tuple(shifts), (), (), (stats, none), 0)
+    assert tr.check(folder, plan)["staffing"].objective == 20
