@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import vrplib
 
 from optimizer.formats.vrplib_reader import read_vrplib
 from optimizer.io import InputError
@@ -81,7 +82,6 @@ def test_missing_vehicles_and_per_node_service_times(tmp_path):
 
 
 def test_matches_the_vrplib_package_on_solomon_c101():
-    vrplib = pytest.importorskip("vrplib")
     ref = vrplib.read_instance(str(C101))
     inst = read_vrplib(C101)
     assert np.array_equal(inst.coords, ref["node_coord"])

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("vrplib")
-
 _DIR = Path(__file__).parents[2] / "benchmarks"
 _spec = importlib.util.spec_from_file_location("vrptw_benchmark", _DIR / "vrptw.py")
 vrptw = importlib.util.module_from_spec(_spec)
