@@ -171,13 +171,33 @@ class _Search:
         rules_only.Proto().copy_from(self.model.cp.Proto())
         rules_only.Proto().clear_objective()
         if large:
-            shift_order = {s.id: i for i, s in enumerate(self.model.instance.shifts)}
-            keys = sorted(self.model.x, key=lambda k: (k[1], shift_order[k[2]], k[3], k[0]))
             rules_only.AddDecisionStrategy(
-                [self.model.x[k] for k in keys], cp_model.CHOOSE_FIRST, cp_model.SELECT_MAX_VALUE
+                self._round_robin(), cp_model.CHOOSE_FIRST, cp_model.SELECT_MAX_VALUE
             )
         status, solver = self.run(rules_only, self.left(), report=False, fixed=large)
         return (cp_model.FEASIBLE if status == cp_model.OPTIMAL else status), solver
+
+    def _round_robin(self) -> list[cp_model.IntVar]:
+        """Assignment literals row by row in time order, people taken round-robin.
+
+        Each demand row starts where the previous one stopped in the list of people, so the
+        first roster already spreads the work (fairness) instead of loading the first ids.
+        """
+        m = self.model
+        shift_order = {s.id: i for i, s in enumerate(m.instance.shifts)}
+        position = {v.id: i for i, v in enumerate(m.instance.volunteers)}
+        n = len(position)
+        by_row: dict[tuple[int, int, str], list[tuple[str, cp_model.IntVar]]] = {}
+        for (v, d, s, p), var in m.x.items():
+            by_row.setdefault((d, shift_order[s], p), []).append((v, var))
+        required = {(d.day, shift_order[d.shift], d.post): d.required for d in m.instance.demand}
+        order: list[cp_model.IntVar] = []
+        offset = 0
+        for row in sorted(by_row):
+            people = sorted(by_row[row], key=lambda item: (position[item[0]] - offset) % n)
+            order.extend(var for _, var in people)
+            offset += required.get(row, 0)
+        return order
 
     def run(
         self,
@@ -187,6 +207,7 @@ class _Search:
         bound: bool = False,
         report: bool = True,
         fixed: bool = False,
+        light: bool = False,
     ) -> tuple[int, cp_model.CpSolver]:
         """Solve ``cp`` for at most ``limit`` seconds; return the status and the solver."""
         solver = cp_model.CpSolver()
@@ -195,6 +216,9 @@ class _Search:
         params.num_workers = self.workers
         params.random_seed = self.rng.randrange(1 << 30)
         params.catch_sigint_signal = False  # _Interrupt handles Ctrl-C
+        if light:
+            params.cp_model_probing_level = 0
+            params.max_presolve_iterations = 1
         if fixed:
             params.num_workers = 1
             params.search_branching = cp_model.FIXED_SEARCH
@@ -274,7 +298,10 @@ class _Search:
                     domain[0] = domain[1] = incumbent.values[i]
             self.hint(sub, incumbent.values)
             self.reporter.local = True
-            status, solver = self.run(sub, min(NEIGHBOURHOOD_S, self.left() - 0.5))
+            # Presolving a copy of a big model costs seconds even with most of it pinned:
+            # scale the budget with the model and keep presolve light.
+            budget = NEIGHBOURHOOD_S + len(self.model.x) / 10_000
+            status, solver = self.run(sub, min(budget, self.left() - 0.5), light=True)
             self.reporter.local = False
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 found = self.incumbent(solver, incumbent.bound)
