@@ -203,6 +203,7 @@ class RosterModel:
         self.demand_people: dict[tuple[str, int, str], list[cp_model.IntVar]] = {}
         # Who may work each (post, day, shift): skills, availability, caps, last week.
         self.eligible: dict[tuple[str, int, str], list[str]] = defaultdict(list)
+        caps = {v.id: dict(v.max_per_shift) for v in inst.volunteers}
         for dem in inst.demand:
             post = self.post_by_id[dem.post]
             shift = self.shift_by_id[dem.shift]
@@ -210,7 +211,7 @@ class RosterModel:
             if dem.required == 0 and dem.weight_over is None:
                 continue
             for v in inst.volunteers:
-                if not post.skills <= v.skills or v.shift_cap(shift.id) == 0:
+                if not post.skills <= v.skills or caps[v.id].get(shift.id) == 0:
                     continue
                 if not self.available(v.id, dem.day, shift):
                     continue
@@ -352,10 +353,11 @@ def rule_leads(m: RosterModel) -> None:
     for dem in m.instance.demand:
         if dem.leads <= 0:
             continue
+        key = (dem.post, dem.day, dem.shift)
         leads = [
             var
-            for (v, d, s, p), var in m.x.items()
-            if (p, d, s) == (dem.post, dem.day, dem.shift) and LEAD in m.volunteer_by_id[v].skills
+            for v, var in zip(m.eligible[key], m.demand_people[key], strict=True)
+            if LEAD in m.volunteer_by_id[v].skills
         ]
         m.add("leads", m.cp.Add(sum(leads) >= dem.leads))
 
@@ -726,9 +728,9 @@ def soft_team(m: RosterModel) -> None:
         if post.team_policy not in ("mix", "together"):
             continue
         by_team: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-        for (v, d, s, p), var in m.x.items():
-            if (p, d, s) == (dem.post, dem.day, dem.shift):
-                by_team[m.volunteer_by_id[v].team].append(var)
+        key = (dem.post, dem.day, dem.shift)
+        for v, var in zip(m.eligible[key], m.demand_people[key], strict=True):
+            by_team[m.volunteer_by_id[v].team].append(var)
         where = f"{m.label(dem.day, m.shift_by_id[dem.shift])} {post.name}"
         if post.team_policy == "together":
             present = []
