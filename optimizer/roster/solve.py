@@ -40,6 +40,9 @@ LNS_THRESHOLD = 20_000
 BOUND_SHARE = 0.25
 # Share of the time limit the portfolio gets for a first roster of a large instance.
 FIRST_SHARE = 0.35
+FIRST_CAP_S = 20.0  # ... but at most this long: where it succeeds, it does within seconds
+# Above this many assignment variables the round-robin search goes first instead.
+ROUND_ROBIN_FIRST = 60_000
 # Longest single neighbourhood re-solve, seconds.
 NEIGHBOURHOOD_S = 2.0
 
@@ -169,18 +172,31 @@ class _Search:
         300 s), where one worker filling the demand rows in time order, people round-robin,
         after presolve's probing, finds one with a handful of conflicts (and at scale 5 that
         worker thrashes). Large instances therefore get the portfolio for a third of the time
-        limit, then the round-robin search for the rest.
+        limit (at most ``FIRST_CAP_S``), then the round-robin search for the rest; the very
+        largest (``ROUND_ROBIN_FIRST``) start with round-robin and fall back to the portfolio.
         """
         rules_only = cp_model.CpModel()
         rules_only.Proto().copy_from(self.model.cp.Proto())
         rules_only.Proto().clear_objective()
-        limit = FIRST_SHARE * time_limit if large else self.left()
-        status, solver = self.run(rules_only, limit, report=False)
-        if large and status == cp_model.UNKNOWN and not self.interrupt.requested:
+        round_robin = large and len(self.model.x) > ROUND_ROBIN_FIRST
+        if round_robin:
             rules_only.AddDecisionStrategy(
                 self._round_robin(), cp_model.CHOOSE_FIRST, cp_model.SELECT_MAX_VALUE
             )
-            status, solver = self.run(rules_only, self.left(), report=False, fixed=True)
+        limit = min(FIRST_SHARE * time_limit, FIRST_CAP_S) if large else self.left()
+        if round_robin:
+            limit = 0.9 * self.left()
+        status, solver = self.run(rules_only, limit, report=False, fixed=round_robin)
+        if large and status == cp_model.UNKNOWN and not self.interrupt.requested:
+            # The other strategy for what is left.
+            rules_only = cp_model.CpModel()
+            rules_only.Proto().copy_from(self.model.cp.Proto())
+            rules_only.Proto().clear_objective()
+            if not round_robin:
+                rules_only.AddDecisionStrategy(
+                    self._round_robin(), cp_model.CHOOSE_FIRST, cp_model.SELECT_MAX_VALUE
+                )
+            status, solver = self.run(rules_only, self.left(), report=False, fixed=not round_robin)
         return (cp_model.FEASIBLE if status == cp_model.OPTIMAL else status), solver
 
     def _round_robin(self) -> list[cp_model.IntVar]:
