@@ -205,7 +205,7 @@ def repair_roster(
     for k, var in model.x.items():
         if (k[3], k[1], k[2]) not in model.holes:
             quick.add(quick.get_int_var_from_proto_index(var.index) == int(k in model.old_keys))
-    best = _solve(quick, min(time_limit / 3, 2.0), workers, seed, callback)
+    best = _solve(quick, 0.6 * time_limit, workers, seed, callback)
     if best is not None:
         best = (best[0], best[1], -math.inf, False)  # proves nothing about the full model
         model.cp.clear_hints()
