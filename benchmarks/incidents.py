@@ -220,19 +220,20 @@ def bench_scale(scale: int, args: argparse.Namespace, work: Path, rows: list[lis
                 exit_code=code,
             )
         )
-    rows.append(
-        _row(
-            row="summary",
-            scale=scale,
-            task="dispatch",
-            detail="median over runs",
-            n=len(orders),
-            to_order_s=f"{statistics.median(orders):.3f}",
-            total_s=f"{statistics.median(totals):.3f}",
-            p95_to_order_s=f"{p95(orders):.3f}",
-            p95_total_s=f"{p95(totals):.3f}",
+    if orders:
+        rows.append(
+            _row(
+                row="summary",
+                scale=scale,
+                task="dispatch",
+                detail="median over runs",
+                n=len(orders),
+                to_order_s=f"{statistics.median(orders):.3f}",
+                total_s=f"{statistics.median(totals):.3f}",
+                p95_to_order_s=f"{p95(orders):.3f}",
+                p95_total_s=f"{p95(totals):.3f}",
+            )
         )
-    )
     walls, ratios = [], []
     if not (plan / "roster.csv").exists():
         rows.append(
