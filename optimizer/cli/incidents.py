@@ -205,7 +205,7 @@ def _print_changes(inst: RosterInstance, result: RepairResult) -> None:
 
 def _print_shortfalls(inst: RosterInstance, result: RepairResult) -> None:
     if not result.shortfalls:
-        err_console.print(f"no repaired roster found ({result.status}) within the time limit")
+        err_console.print(f"no repaired roster found ({result.status}); try a longer --time-limit")
         return
     err_console.print("no valid roster: these post-shifts cannot be covered:")
     posts = {p.id: p.name for p in inst.posts}
