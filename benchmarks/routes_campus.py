@@ -170,6 +170,7 @@ def main() -> None:
     parser.add_argument("--reference", type=float, default=0.0, help="seconds per reference day")
     parser.add_argument("--reference-days", default="", help="day numbers, e.g. 0,3")
     parser.add_argument("--methods", default="fangyi,ortools,nearest")
+    parser.add_argument("--instance", type=Path, help="an already generated instance folder")
     parser.add_argument(
         "--append", type=Path, default=ROOT / "benchmarks" / "results" / "routes_campus.csv"
     )
@@ -177,7 +178,9 @@ def main() -> None:
     limit = args.time_limit if args.time_limit is not None else 45.0 * args.scale
     with tempfile.TemporaryDirectory() as tmp:
         folder = ROOT / "instances" / "dongying" if args.scale == 1 else Path(tmp) / "dy"
-        if args.scale != 1:
+        if args.instance is not None:
+            folder = args.instance
+        elif args.scale != 1:
             write_instance(folder, scale=args.scale)
         loaded = time.monotonic()
         campus = load_campus(folder)
