@@ -187,7 +187,7 @@ def testing(
     summary["validator"] = {
         k: {"violations": 0, "objective": r.objective} for k, r in reports.items()
     }
-    files["summary.json"] = json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+    files["testing_summary.json"] = json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
     _write(files, out)
     if shortfall:
         console.print(

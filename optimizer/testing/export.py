@@ -100,7 +100,7 @@ def testing_files(plan: TestingPlan) -> dict[str, bytes | str]:
     )
     files["qr_codes.csv"] = csv_bytes(QR_HEADER, qr_rows(plan))
     files["notices.xlsx"] = workbook_bytes(notices_workbook(plan))
-    files["summary.json"] = json.dumps(plan.summary(), ensure_ascii=False, indent=2) + "\n"
+    files["testing_summary.json"] = json.dumps(plan.summary(), ensure_ascii=False, indent=2) + "\n"
     return files
 
 

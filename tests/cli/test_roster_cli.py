@@ -17,6 +17,7 @@ from optimizer.roster.load import load_roster_instance
 from optimizer.validate_roster import read_roster_csv, validate_roster
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "roster_tiny"
+DEMO_TINY = TINY.parent / "demo_tiny"
 
 NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊")
 
@@ -98,13 +99,27 @@ def test_demo_bundled_instance_exists() -> None:
 
 
 def test_demo_plans_into_out(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
-    # The bundled week takes seconds to solve well; the tiny instance stands in for it here.
-    monkeypatch.setattr(demo, "bundled_instance", lambda: TINY)
+    # The bundled week takes minutes to plan well; a tiny instance with every concern stands
+    # in for it. Each plan the demo writes must pass its independent validator.
+    from optimizer.campus import load_campus
+    from optimizer.validate_routes import planned_days, read_routes, validate_routes
+    from optimizer.validate_testing import rotation_report, round_reports
+
+    monkeypatch.setattr(demo, "bundled_instance", lambda: DEMO_TINY)
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["demo", "--time-limit", "2"])
     assert result.exit_code == 0, result.output
-    inst = load_roster_instance(TINY)
-    assert validate_roster(inst, read_roster_csv(inst, tmp_path / "out" / "roster.csv")).ok
+    out = tmp_path / "out"
+    inst = load_roster_instance(DEMO_TINY)
+    assert validate_roster(inst, read_roster_csv(inst, out / "roster.csv")).ok
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["hard_violations"] == 0
+    campus = load_campus(DEMO_TINY)
+    rows = read_routes(campus, out / "routes.csv")
+    assert rows
+    assert validate_routes(campus, rows, planned_days(campus, out / "routes.csv")) == []
+    for report in round_reports(DEMO_TINY, out).values():
+        assert not report.violations
+    assert not rotation_report(DEMO_TINY, out / "rotation.csv").violations
 
 
 def test_demo_without_bundled_instance(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:

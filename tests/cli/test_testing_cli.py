@@ -67,10 +67,10 @@ def test_round_written_checked_and_names_kept_off_screen(runner, inst, tmp_path)
         "home_visits.csv",
         "qr_codes.csv",
         "notices.xlsx",
-        "summary.json",
+        "testing_summary.json",
     ):
         assert (out / name).exists()
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((out / "testing_summary.json").read_text(encoding="utf-8"))
     assert set(summary["models"]) == {"slots", "staffing", "home_visits"}
     assert summary["understaffing"] == [
         {"point_id": "P2", "slot_start": 420, "slot_end": 450, "role": "registrar", "missing": 1}
