@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -22,6 +23,12 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
         f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True
     )
     return typer.Exit(code)
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse an ``--out`` that exists and is not a folder (exit 2, nothing written)."""
+    if out.exists() and not out.is_dir():
+        raise fail(f"{out}: --out must be a folder, not a file", EXIT_BAD_INPUT)
 
 
 @contextmanager

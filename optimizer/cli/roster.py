@@ -22,6 +22,7 @@ from optimizer.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_NO_VALID_PLAN,
     EXIT_OK,
+    check_out_dir,
     console,
     err_console,
     fail,
@@ -70,8 +71,7 @@ def plan_roster(
     from optimizer.roster.solve import solve_roster
     from optimizer.validate_roster import validate_roster
 
-    if out.exists() and not out.is_dir():
-        raise fail(f"{out}: --out must be a folder, not a file", EXIT_BAD_INPUT)
+    check_out_dir(out)
     line = _ProgressLine()
     from rich.live import Live
 

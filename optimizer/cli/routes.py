@@ -19,9 +19,9 @@ import typer
 from rich.table import Table
 
 from optimizer.cli.common import (
-    EXIT_BAD_INPUT,
     EXIT_NO_VALID_PLAN,
     EXIT_OK,
+    check_out_dir,
     console,
     err_console,
     fail,
@@ -79,8 +79,7 @@ def routes(
     from optimizer.io import staged_outputs
     from optimizer.validate_routes import planned_days, read_routes, validate_routes
 
-    if out.exists() and not out.is_dir():
-        raise fail(f"{out}: --out must be a folder, not a file", EXIT_BAD_INPUT)
+    check_out_dir(out)
     with input_errors():
         campus = load_campus(instance)
     chosen = None if days is None else parse_days(days, campus.start, campus.days)

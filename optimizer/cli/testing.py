@@ -26,6 +26,7 @@ from optimizer.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_NO_VALID_PLAN,
     EXIT_OK,
+    check_out_dir,
     console,
     err_console,
     fail,
@@ -56,11 +57,6 @@ class _ProgressLine:
 
     def __rich__(self) -> Text:
         return Text(f"solving… {self.last} ({time.monotonic() - self.start:.0f} s in all)")
-
-
-def _check_out(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise fail(f"{out}: --out must be a folder, not a file", EXIT_BAD_INPUT)
 
 
 def _parse_date(text: str) -> dt.date:
@@ -141,7 +137,7 @@ def testing(
     from optimizer.validate_testing import round_reports
 
     day = _parse_date(date)
-    _check_out(out)
+    check_out_dir(out)
     with input_errors():
         rnd = load_round(instance, day)
     line = _ProgressLine()
@@ -220,7 +216,7 @@ def rotation(
     from optimizer.testing.school import load_school, with_previous
     from optimizer.validate_testing import rotation_report
 
-    _check_out(out)
+    check_out_dir(out)
     with input_errors():
         school = load_school(instance)
         if previous is not None:
