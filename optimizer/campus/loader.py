@@ -105,6 +105,15 @@ def load_campus(folder: str | Path) -> Campus:
     return campus
 
 
+def load_graph(folder: str | Path) -> tuple[dict[str, Node], list[Edge], dict[str, Building]]:
+    """The campus graph alone: nodes, edges and buildings of ``folder``, read and checked as
+    :func:`load_campus` reads them (for concerns that only walk the campus)."""
+    folder = Path(folder)
+    nodes = _nodes(folder)
+    buildings, _ = _buildings(folder, nodes)
+    return nodes, _edges(folder, nodes), buildings
+
+
 def _horizon(path: Path, cfg: dict[str, Any]) -> tuple[dt.date, int]:
     try:
         start = dt.date.fromisoformat(str(cfg["start"]))

@@ -364,12 +364,11 @@ def site_distances(
 def _graph_distances(
     folder: Path, b_rows: list[Row], p_rows: list[Row]
 ) -> tuple[dict[tuple[str, str], float], dict[str, str], str]:
-    # The campus loader's table readers, so both concerns read the graph the same way.
+    # The campus loader's graph reader, so both concerns read the graph the same way.
     from optimizer.campus.graph import CampusGraph
-    from optimizer.campus.loader import _buildings, _edges, _nodes
+    from optimizer.campus.loader import load_graph
 
-    nodes = _nodes(folder)
-    campus_buildings, _ = _buildings(folder, nodes)
+    nodes, edges, campus_buildings = load_graph(folder)
     node_of: dict[str, str] = {}
     for r in b_rows:
         check_ref(r, "building_id", r["building_id"], campus_buildings, "building (buildings.csv)")
@@ -380,9 +379,7 @@ def _graph_distances(
         check_ref(r, "node", r["node"], nodes, "node")
         node_of[r["id"]] = r["node"]
     sites = list(node_of)
-    matrix = CampusGraph(list(nodes.values()), _edges(folder, nodes)).matrix(
-        [node_of[s] for s in sites]
-    )
+    matrix = CampusGraph(list(nodes.values()), edges).matrix([node_of[s] for s in sites])
     for r in p_rows:
         i = sites.index(r["id"])
         if not all(math.isfinite(v) for v in matrix[i]):
