@@ -87,7 +87,7 @@ def routes(
     with Live(line, console=err_console, refresh_per_second=4, transient=True) as live:
 
         def progress(msg: str) -> None:
-            if " done:" in msg or msg.startswith("visit plan "):
+            if " done:" in msg or msg.startswith(("visit plan ", "stopped ")):
                 live.console.print(msg, highlight=False, markup=False)
             else:
                 live.update(Text(msg))
@@ -108,6 +108,11 @@ def routes(
     with staged_outputs(out) as staged:
         staged.update(files)
     _print_summary(plan)
+    if plan.interrupted:
+        err_console.print(
+            "stopped early (Ctrl-C): routes are valid but not searched as long as asked",
+            highlight=False,
+        )
     unserved = sum(len(d.unserved) for d in plan.days)
     for v in violations[:20]:
         err_console.print(f"[red]violation[/] {v}", highlight=False)

@@ -260,6 +260,8 @@ def route_day(
     # every half-day capped at its fair share.
     free = build_day_problem(campus, visits)
     sol = solve(free.problem, time_limit=time_limit * FREE_SHARE, seed=seed, on_progress=progress)
+    if sol.interrupted:
+        return to_day_plan(campus, day, free, sol, began), sol
     share = _fair_share(campus, free, sol)
     rest = max(0.1, time_limit - (time.monotonic() - began))
     if share is None:

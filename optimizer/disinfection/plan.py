@@ -97,7 +97,8 @@ class DisinfectionPlan:
 
     ``status`` is ``feasible`` when every planned visit was routed, ``unserved`` when some
     were left out (see each day's ``unserved``). ``visit_status`` is the CP-SAT status of the
-    weekly visit plan (optimal / feasible / timeout).
+    weekly visit plan (optimal / feasible / timeout). ``interrupted``: Ctrl-C cut the search
+    short (the days after it got a quick plan).
     """
 
     campus: Campus = field(repr=False)
@@ -105,6 +106,7 @@ class DisinfectionPlan:
     visit_status: str
     days: tuple[DayPlan, ...]
     wall_s: float
+    interrupted: bool = False
 
     @property
     def status(self) -> str:

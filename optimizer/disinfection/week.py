@@ -14,6 +14,7 @@ from optimizer.disinfection.visits import WeeklyVisits, day_visits, plan_visits
 ProgressFn = Callable[[str], None]
 VISIT_SHARE = 0.08  # share of the time limit for the weekly visit plan (at most MAX_VISIT_S)
 MAX_VISIT_S = 3.0
+QUICK_S = 0.2  # seconds per day: the least any day gets, and all it gets after Ctrl-C
 
 
 def plan_week(
@@ -33,6 +34,8 @@ def plan_week(
     shared between the visit plan and the days; ``on_progress`` receives progress lines.
     ``visit_days`` (site id -> days) skips the visit plan and routes those days' visits;
     ``solve`` replaces the PyVRP engine (e.g. a baseline with the same signature).
+    Ctrl-C ends the day being searched with its best routes so far; every later day then gets
+    a quick plan (``QUICK_S`` seconds), so the week is still complete.
     """
     if solve is None:
         from optimizer.routing.solve import solve
@@ -54,10 +57,11 @@ def plan_week(
     else:
         week = WeeklyVisits(visit_days, day_visits(campus, visit_days), "given", 0.0)
     plans = []
+    interrupted = False
     for i, d in enumerate(chosen):
         left = time_limit - (time.monotonic() - start)
-        share = max(0.2, left / (len(chosen) - i))
-        day_plan, _ = route_day(
+        share = QUICK_S if interrupted else max(QUICK_S, left / (len(chosen) - i))
+        day_plan, solution = route_day(
             campus,
             d,
             week.per_day[d],
@@ -67,6 +71,10 @@ def plan_week(
             on_progress=on_progress,
         )
         plans.append(day_plan)
+        if solution.interrupted and not interrupted:
+            interrupted = True
+            if on_progress is not None:
+                on_progress("stopped (Ctrl-C): the days still to plan get a quick plan each")
         if on_progress is not None:
             on_progress(
                 f"{day_plan.date} done: {day_plan.visits} visits, "
@@ -78,4 +86,5 @@ def plan_week(
         visit_status=week.status,
         days=tuple(plans),
         wall_s=time.monotonic() - start,
+        interrupted=interrupted,
     )

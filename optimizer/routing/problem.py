@@ -231,6 +231,7 @@ class RoutingSolution:
     ``status`` is ``feasible`` (every route within its windows and capacity and every
     required stop served), ``infeasible`` (a plan exists but breaks a rule) or ``no
     solution``. ``penalties`` names the price paid for each skipped optional stop.
+    ``interrupted`` is True when Ctrl-C cut the search short.
     """
 
     problem: RoutingProblem = field(repr=False, compare=False)
@@ -239,6 +240,7 @@ class RoutingSolution:
     wall_s: float = 0.0
     status: str = "feasible"
     engine: str = ""
+    interrupted: bool = False
 
     @property
     def distance(self) -> int:

@@ -364,4 +364,5 @@ def solve(
             proc.join()
     wall = time.monotonic() - start
     candidates = [_build(problem, plan, wall) for plan in plans]
-    return min(candidates, key=lambda s: (not s.feasible, s.cost()))
+    best = min(candidates, key=lambda s: (not s.feasible, s.cost()))
+    return replace(best, interrupted=stop.interrupted)

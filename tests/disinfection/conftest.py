@@ -51,10 +51,11 @@ def violations(plan: DisinfectionPlan, tmp: Path) -> list[RouteViolation]:
 
 @pytest.fixture
 def checked(tmp_path: Path) -> Callable[..., DisinfectionPlan]:
-    """``checked(folder, time_limit=1.0, days=None)`` -> a plan the validator found valid."""
+    """``checked(folder, time_limit=1.0, days=None, solve=None)`` -> a plan the validator found
+    valid (``solve`` replaces the routing engine, as in ``plan_week``)."""
 
-    def run(folder: Path, *, time_limit: float = 1.0, days=None) -> DisinfectionPlan:
-        plan = plan_week(folder, time_limit=time_limit, days=days)
+    def run(folder: Path, *, time_limit: float = 1.0, days=None, solve=None) -> DisinfectionPlan:
+        plan = plan_week(folder, time_limit=time_limit, days=days, solve=solve)
         found = violations(plan, tmp_path / f"out-{folder.name}")
         unserved = {u.site_id for d in plan.days for u in d.unserved}
         # Visits left out show up as frequency violations, and only those may.

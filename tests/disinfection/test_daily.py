@@ -40,3 +40,25 @@ def test_balance_caps_each_work_window(tiny):
     morning = capped.problem.vehicle_type("G1@0")
     assert morning.max_duration == 120  # half of 07:30-11:30
     assert all(v.reload for v in capped.problem.vehicle_types)
+
+
+def test_ctrl_c_ends_the_week_with_quick_plans_for_the_days_left(tiny, checked):
+    """Ctrl-C during one day's search: that day keeps its routes, later days get QUICK_S."""
+    from dataclasses import replace
+
+    from optimizer.disinfection.week import QUICK_S
+    from optimizer.routing.solve import solve
+
+    limits: list[float] = []
+
+    def interrupted_on_first_call(problem, *, time_limit, **kw):
+        limits.append(time_limit)
+        found = solve(problem, time_limit=min(time_limit, 0.3), workers=1, **kw)
+        return replace(found, interrupted=len(limits) == 1)
+
+    plan = checked(tiny(), time_limit=30.0, days=[0, 1, 2], solve=interrupted_on_first_call)
+    assert plan.interrupted
+    # Day 0 stopped after its first (uncapped) search; days 1 and 2 got the quick budget.
+    assert limits[0] > QUICK_S and len(plan.days) == 3
+    assert all(t <= QUICK_S + 1e-9 for t in limits[1:])
+    assert all(d.visits for d in plan.days)
