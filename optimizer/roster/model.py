@@ -25,7 +25,18 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from optimizer.io import clock
-from optimizer.roster.domain import DAY, LEAD, Assignment, Penalty, RosterInstance, Shift
+from optimizer.roster.domain import (
+    DAY,
+    LEAD,
+    Assignment,
+    Penalty,
+    RosterInstance,
+    Shift,
+    Volunteer,
+)
+
+Sum = cp_model.LinearExpr.Sum
+WeightedSum = cp_model.LinearExpr.WeightedSum
 
 Key = tuple[str, int, str]  # (volunteer id, day, shift id)
 XKey = tuple[str, int, str, str]  # (volunteer id, day, shift id, post id)
@@ -103,7 +114,7 @@ class RosterModel:
         for rule in HARD_RULES + SOFT_RULES:
             rule(self)
         self.cp.Minimize(
-            sum(term_cost for term in self.terms for term_cost in self._slack_costs(term))
+            Sum([term_cost for term in self.terms for term_cost in self._slack_costs(term)])
         )
 
     # --- building blocks -------------------------------------------------------------------
@@ -137,7 +148,9 @@ class RosterModel:
     def _slack_costs(self, term: Term) -> Iterable[cp_model.LinearExprT]:
         lo_expr, hi_expr = term.bounds
         name = f"{term.rule}[{term.volunteer or ''},{term.day},{term.shift or ''}]"
-        expr: cp_model.LinearExprT = term.const + sum(c * v for v, c in term.items)
+        expr: cp_model.LinearExprT = term.const + WeightedSum(
+            [v for v, _ in term.items], [c for _, c in term.items]
+        )
         if len(term.items) > 2:
             # Name the sum once: the slack rows below then have two terms, not the whole sum
             # again (a third of the model's terms at scale 10, and most of its presolve time).
@@ -168,11 +181,11 @@ class RosterModel:
 
     def available(self, volunteer: str, day: int, shift: Shift) -> bool:
         """True when no unavailability interval overlaps the shift."""
+        away = self._unavailable.get(volunteer)
+        if not away:
+            return True
         start, end = shift.span(day)
-        return not any(
-            u.volunteer == volunteer and u.start < end and start < u.end
-            for u in self._unavailable.get(volunteer, ())
-        )
+        return not any(u.start < end and start < u.end for u in away)
 
     def works(self, volunteer: str, day: int) -> cp_model.IntVar | int:
         """Works-day literal, or the constant 0/1 when it cannot vary (history = given)."""
@@ -203,16 +216,22 @@ class RosterModel:
         self.demand_people: dict[tuple[str, int, str], list[cp_model.IntVar]] = {}
         # Who may work each (post, day, shift): skills, availability, caps, last week.
         self.eligible: dict[tuple[str, int, str], list[str]] = defaultdict(list)
-        caps = {v.id: dict(v.max_per_shift) for v in inst.volunteers}
+        never = {(v.id, s) for v in inst.volunteers for s, cap in v.max_per_shift if cap == 0}
+        # Per (post, shift): the people with the post's skills who may work the shift at all.
+        candidates: dict[tuple[str, str], list[Volunteer]] = {}
         for dem in inst.demand:
             post = self.post_by_id[dem.post]
             shift = self.shift_by_id[dem.shift]
             people = self.demand_people.setdefault((dem.post, dem.day, dem.shift), [])
             if dem.required == 0 and dem.weight_over is None:
                 continue
-            for v in inst.volunteers:
-                if not post.skills <= v.skills or caps[v.id].get(shift.id) == 0:
-                    continue
+            if (post.id, shift.id) not in candidates:
+                candidates[(post.id, shift.id)] = [
+                    v
+                    for v in inst.volunteers
+                    if post.skills <= v.skills and (v.id, shift.id) not in never
+                ]
+            for v in candidates[(post.id, shift.id)]:
                 if not self.available(v.id, dem.day, shift):
                     continue
                 if self._clashes_with_history(v.id, dem.day, shift):
@@ -230,7 +249,7 @@ class RosterModel:
             else:
                 y = self.cp.NewBoolVar(f"y[{key[0]},{key[1]},{key[2]}]")
                 # One place at a time: at most one post per shift.
-                self.add("one place", self.cp.Add(sum(xs) == y))
+                self.add("one place", self.cp.Add(Sum(xs) == y))
                 if self.explain:
                     # Without the group, y must still mean "works this shift somewhere".
                     self.cp.AddMaxEquality(y, xs)
@@ -249,7 +268,7 @@ class RosterModel:
             w = self.cp.NewBoolVar(f"work[{key[0]},{key[1]}]")
             if single and not self.explain:
                 # One shift a day: working the day is exactly the sum (a tight linear link).
-                self.cp.Add(sum(ys) == w)
+                self.cp.Add(Sum(ys) == w)
             else:
                 self.cp.AddMaxEquality(w, ys)
             self.work[key] = w
@@ -344,7 +363,8 @@ def rule_total_work(m: RosterModel) -> None:
         people = len(m.demand_people[(dem.post, dem.day, dem.shift)])
         lo += minutes * (dem.required if dem.weight_under is None else 0)
         hi += minutes * (min(dem.required, people) if dem.weight_over is None else people)
-    total = sum(s.minutes * var for items in m.by_person.values() for _, s, var in items)
+    items = [(var, s.minutes) for items in m.by_person.values() for _, s, var in items]
+    total = WeightedSum([v for v, _ in items], [c for _, c in items])
     m.add("cover", m.cp.AddLinearConstraint(total, lo, hi))
 
 
@@ -387,7 +407,7 @@ def rule_one_place_at_a_time(m: RosterModel) -> None:
     if m.instance.rules.min_rest_minutes > 0:
         return  # the rest rule's cliques contain every overlap clique
     for clique in _blocked_cliques(m, 0):
-        m.add("one place", m.cp.Add(sum(clique) <= 1))
+        m.add("one place", m.cp.Add(Sum(clique) <= 1))
 
 
 def rule_rest(m: RosterModel) -> None:
@@ -396,7 +416,7 @@ def rule_rest(m: RosterModel) -> None:
     if rest <= 0:
         return
     for clique in _blocked_cliques(m, rest):
-        m.add("rest", m.cp.Add(sum(clique) <= 1))
+        m.add("rest", m.cp.Add(Sum(clique) <= 1))
 
 
 def rule_shifts_per_day(m: RosterModel) -> None:
@@ -407,21 +427,26 @@ def rule_shifts_per_day(m: RosterModel) -> None:
         by_day[(v, d)].append(var)
     for ys in by_day.values():
         if len(ys) > cap:
-            m.add("shifts per day", m.cp.Add(sum(ys) <= cap))
+            m.add("shifts per day", m.cp.Add(Sum(ys) <= cap))
 
 
 def rule_forbidden_successions(m: RosterModel) -> None:
     """Shift t is not worked the day after shift s when s forbids t as its successor."""
     single = m.instance.rules.max_shifts_per_day == 1
+    day_shifts: dict[tuple[str, int], dict[str, cp_model.IntVar]] = defaultdict(dict)
     for (v, d, s), var in m.y.items():
-        banned = [
-            m.y[(v, d + 1, t)] for t in m.shift_by_id[s].forbidden_next if (v, d + 1, t) in m.y
-        ]
+        day_shifts[(v, d)][s] = var
+    for (v, d, s), var in m.y.items():
+        forbidden = m.shift_by_id[s].forbidden_next
+        if not forbidden or (v, d + 1) not in day_shifts:
+            continue
+        following = day_shifts[(v, d + 1)]
+        banned = [following[t] for t in forbidden if t in following]
         if not banned:
             continue
         if single:
             # At most one shift a day, so the banned successors exclude each other: one row.
-            m.add("successions", m.cp.Add(var + sum(banned) <= 1))
+            m.add("successions", m.cp.Add(Sum([var, *banned]) <= 1))
         else:
             for b in banned:
                 m.add("successions", m.cp.AddBoolOr([var.Not(), b.Not()]))
@@ -431,7 +456,7 @@ def rule_hours(m: RosterModel) -> None:
     """Each person's total shift time stays between their minimum and maximum hours."""
     for v in m.instance.volunteers:
         ys = m.by_person[v.id]
-        minutes = sum(s.minutes * var for _, s, var in ys)
+        minutes = WeightedSum([var for _, _, var in ys], [s.minutes for _, s, _ in ys])
         total = sum(s.minutes for _, s, _ in ys)
         if v.limits.max_minutes is not None and total > v.limits.max_minutes:
             m.add("hours", m.cp.Add(minutes <= v.limits.max_minutes))
@@ -445,16 +470,18 @@ def rule_nights(m: RosterModel) -> None:
         nights = [var for _, s, var in m.by_person[v.id] if s.night]
         cap = v.limits.max_nights
         if cap is not None and len(nights) > cap:
-            m.add("nights", m.cp.Add(sum(nights) <= cap))
+            m.add("nights", m.cp.Add(Sum(nights) <= cap))
 
 
 def rule_shift_caps(m: RosterModel) -> None:
     """Nobody works a shift type more often than their cap for it."""
     for v in m.instance.volunteers:
+        by_shift: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        for _, s, var in m.by_person[v.id]:
+            by_shift[s.id].append(var)
         for shift_id, cap in v.max_per_shift:
-            same = [var for _, s, var in m.by_person[v.id] if s.id == shift_id]
-            if len(same) > cap:
-                m.add("shift caps", m.cp.Add(sum(same) <= cap))
+            if len(by_shift[shift_id]) > cap:
+                m.add("shift caps", m.cp.Add(Sum(by_shift[shift_id]) <= cap))
 
 
 def rule_max_consecutive_days(m: RosterModel) -> None:
