@@ -104,6 +104,8 @@ class RosterModel:
         self.terms: list[Term] = []
         # Per person, (day, shift, works-shift literal) in time order.
         self.by_person: dict[str, list[tuple[int, Shift, cp_model.IntVar]]] = defaultdict(list)
+        # Per (person, day), the works-shift literals by shift id.
+        self.day_shifts: dict[tuple[str, int], dict[str, cp_model.IntVar]] = defaultdict(dict)
         self.group_literal: dict[str, cp_model.IntVar] = {}
         self.explain = explain
         self.shift_by_id = {s.id: s for s in instance.shifts}
@@ -216,7 +218,6 @@ class RosterModel:
         self.demand_people: dict[tuple[str, int, str], list[cp_model.IntVar]] = {}
         # Who may work each (post, day, shift): skills, availability, caps, last week.
         self.eligible: dict[tuple[str, int, str], list[str]] = defaultdict(list)
-        never = {(v.id, s) for v in inst.volunteers for s, cap in v.max_per_shift if cap == 0}
         # Per (post, shift): the people with the post's skills who may work the shift at all.
         candidates: dict[tuple[str, str], list[Volunteer]] = {}
         for dem in inst.demand:
@@ -229,7 +230,7 @@ class RosterModel:
                 candidates[(post.id, shift.id)] = [
                     v
                     for v in inst.volunteers
-                    if post.skills <= v.skills and (v.id, shift.id) not in never
+                    if post.skills <= v.skills and v.shift_cap(shift.id) != 0
                 ]
             for v in candidates[(post.id, shift.id)]:
                 if not self.available(v.id, dem.day, shift):
@@ -254,14 +255,14 @@ class RosterModel:
                     # Without the group, y must still mean "works this shift somewhere".
                     self.cp.AddMaxEquality(y, xs)
                 self.y[key] = y
-        by_day: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
         for (v, d, s), var in self.y.items():
-            by_day[(v, d)].append(var)
+            self.day_shifts[(v, d)][s] = var
             self.by_person[v].append((d, self.shift_by_id[s], var))
         for items in self.by_person.values():
             items.sort(key=lambda t: t[1].span(t[0]))
         single = inst.rules.max_shifts_per_day == 1
-        for key, ys in sorted(by_day.items()):
+        for key, shifts in sorted(self.day_shifts.items()):
+            ys = list(shifts.values())
             if len(ys) == 1:
                 self.work[key] = ys[0]
                 continue
@@ -312,7 +313,7 @@ def rule_cover(m: RosterModel) -> None:
         lo = dem.required if dem.weight_under is None else 0
         hi = dem.required if dem.weight_over is None else len(people)
         if lo > 0 or (hi < len(people) and people):
-            m.add("cover", m.cp.AddLinearConstraint(cp_model.LinearExpr.Sum(people), lo, hi))
+            m.add("cover", m.cp.AddLinearConstraint(Sum(people), lo, hi))
         if dem.weight_under is not None:
             m.soft(
                 Term(
@@ -422,25 +423,19 @@ def rule_rest(m: RosterModel) -> None:
 def rule_shifts_per_day(m: RosterModel) -> None:
     """Nobody starts more than the allowed number of shifts on one day."""
     cap = m.instance.rules.max_shifts_per_day
-    by_day: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
-    for (v, d, _), var in m.y.items():
-        by_day[(v, d)].append(var)
-    for ys in by_day.values():
-        if len(ys) > cap:
-            m.add("shifts per day", m.cp.Add(Sum(ys) <= cap))
+    for shifts in m.day_shifts.values():
+        if len(shifts) > cap:
+            m.add("shifts per day", m.cp.Add(Sum(list(shifts.values())) <= cap))
 
 
 def rule_forbidden_successions(m: RosterModel) -> None:
     """Shift t is not worked the day after shift s when s forbids t as its successor."""
     single = m.instance.rules.max_shifts_per_day == 1
-    day_shifts: dict[tuple[str, int], dict[str, cp_model.IntVar]] = defaultdict(dict)
-    for (v, d, s), var in m.y.items():
-        day_shifts[(v, d)][s] = var
     for (v, d, s), var in m.y.items():
         forbidden = m.shift_by_id[s].forbidden_next
-        if not forbidden or (v, d + 1) not in day_shifts:
+        if not forbidden or (v, d + 1) not in m.day_shifts:
             continue
-        following = day_shifts[(v, d + 1)]
+        following = m.day_shifts[(v, d + 1)]
         banned = [following[t] for t in forbidden if t in following]
         if not banned:
             continue
