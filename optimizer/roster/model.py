@@ -17,9 +17,10 @@ groups conflict.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -29,6 +30,7 @@ from optimizer.roster.domain import (
     DAY,
     LEAD,
     Assignment,
+    Demand,
     Penalty,
     RosterInstance,
     Shift,
@@ -95,8 +97,16 @@ class RosterModel:
     ``work[(v, d)]``: ``v`` works day ``d`` (a shift of theirs starts on it); absent = off.
     """
 
-    def __init__(self, instance: RosterInstance, *, explain: bool = False) -> None:
+    def __init__(
+        self,
+        instance: RosterInstance,
+        *,
+        explain: bool = False,
+        covered: Mapping[tuple[str, int, str], int] | None = None,
+    ) -> None:
         self.instance = instance
+        # People outside this model already working each (post, day, shift).
+        self.covered: Mapping[tuple[str, int, str], int] = covered or {}
         self.cp = cp_model.CpModel()
         self.x: dict[XKey, cp_model.IntVar] = {}
         self.y: dict[Key, cp_model.IntVar] = {}
@@ -115,9 +125,9 @@ class RosterModel:
         self._create_variables()
         for rule in HARD_RULES + SOFT_RULES:
             rule(self)
-        self.cp.Minimize(
-            Sum([term_cost for term in self.terms for term_cost in self._slack_costs(term)])
-        )
+        # The soft terms' slack costs; minimised as the model's objective.
+        self.objective = Sum([cost for term in self.terms for cost in self._slack_costs(term)])
+        self.cp.Minimize(self.objective)
 
     # --- building blocks -------------------------------------------------------------------
 
@@ -186,8 +196,10 @@ class RosterModel:
         away = self._unavailable.get(volunteer)
         if not away:
             return True
+        starts, ends = away
         start, end = shift.span(day)
-        return not any(u.start < end and start < u.end for u in away)
+        i = bisect.bisect_right(ends, start)  # the first interval ending after the shift starts
+        return i == len(ends) or starts[i] >= end
 
     def works(self, volunteer: str, day: int) -> cp_model.IntVar | int:
         """Works-day literal, or the constant 0/1 when it cannot vary (history = given)."""
@@ -209,9 +221,21 @@ class RosterModel:
 
     def _create_variables(self) -> None:
         inst = self.instance
-        self._unavailable = defaultdict(list)
+        # Per person, their absences merged into disjoint intervals: (starts, ends), sorted.
+        absences: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for u in inst.unavailability:
-            self._unavailable[u.volunteer].append(u)
+            absences[u.volunteer].append((u.start, u.end))
+        self._unavailable: dict[str, tuple[list[int], list[int]]] = {}
+        for v, intervals in absences.items():
+            starts: list[int] = []
+            ends: list[int] = []
+            for a, b in sorted(intervals):
+                if starts and a <= ends[-1]:
+                    ends[-1] = max(ends[-1], b)
+                else:
+                    starts.append(a)
+                    ends.append(b)
+            self._unavailable[v] = (starts, ends)
         self._history = defaultdict(list)
         for a in inst.history:
             self._history[a.volunteer].append(a)
@@ -280,6 +304,10 @@ class RosterModel:
             Assignment(v, d, s, p) for (v, d, s, p), var in sorted(self.x.items()) if val(var)
         )
 
+    def cost(self, val: Callable[[cp_model.IntVar], int]) -> int:
+        """Total soft penalty points of the solution ``val``, exactly."""
+        return sum(term.amount(term.value(val)) for term in self.terms)
+
     def penalties(self, val: Callable[[cp_model.IntVar], int]) -> tuple[Penalty, ...]:
         """Every soft penalty paid by the solution, exactly, with its sentence."""
         out = []
@@ -304,52 +332,60 @@ class RosterModel:
 
 
 def rule_cover(m: RosterModel) -> None:
-    """Each post gets the people it needs in every shift (or pays for the shortfall)."""
+    """Each post gets the people it needs in every shift (or pays for the shortfall).
+
+    People outside the model (``RosterModel.covered``) count as a constant in every row.
+    """
     for dem in m.instance.demand:
-        people = m.demand_people[(dem.post, dem.day, dem.shift)]
-        shift = m.shift_by_id[dem.shift]
-        where = f"{m.label(dem.day, shift)} {m.post_by_id[dem.post].name}"
+        key = (dem.post, dem.day, dem.shift)
+        people = m.demand_people[key]
+        fixed = m.covered.get(key, 0)
         # One row for both hard bounds (an equality when neither may be priced).
-        lo = dem.required if dem.weight_under is None else 0
-        hi = dem.required if dem.weight_over is None else len(people)
+        lo = dem.required - fixed if dem.weight_under is None else 0
+        hi = dem.required - fixed if dem.weight_over is None else len(people)
         if lo > 0 or (hi < len(people) and people):
             m.add("cover", m.cp.AddLinearConstraint(Sum(people), lo, hi))
-        if dem.weight_under is not None:
+        if dem.weight_under:
             m.soft(
                 Term(
                     "cover_under",
                     [(v, 1) for v in people],
-                    0,
+                    fixed,
                     dem.required,
                     None,
                     dem.weight_under,
                     0,
-                    lambda n, amt, where=where, req=dem.required: (
-                        f"{where}: {n} people, needs {req}, penalty {amt}"
+                    lambda n, amt, m=m, dem=dem: (
+                        f"{_where(m, dem)}: {n} people, needs {dem.required}, penalty {amt}"
                     ),
                     None,
                     dem.day,
                     dem.shift,
                 )
             )
-        if dem.weight_over is not None:
+        if dem.weight_over:
             m.soft(
                 Term(
                     "cover_over",
                     [(v, 1) for v in people],
-                    0,
+                    fixed,
                     None,
                     dem.required,
                     0,
                     dem.weight_over,
-                    lambda n, amt, where=where, req=dem.required: (
-                        f"{where}: {n} people, needs only {req}, penalty {amt}"
+                    lambda n, amt, m=m, dem=dem: (
+                        f"{_where(m, dem)}: {n} people, needs only {dem.required}, penalty {amt}"
                     ),
                     None,
                     dem.day,
                     dem.shift,
                 )
             )
+
+
+def _where(m: RosterModel, dem: Demand) -> str:
+    """'Wed 2026-12-02 00:00-08:00 夜班 东门岗' for cover messages (built only when paid)."""
+    return f"{m.label(dem.day, m.shift_by_id[dem.shift])} {m.post_by_id[dem.post].name}"
 
 
 def rule_total_work(m: RosterModel) -> None:
@@ -360,10 +396,12 @@ def rule_total_work(m: RosterModel) -> None:
     """
     lo = hi = 0
     for dem in m.instance.demand:
+        key = (dem.post, dem.day, dem.shift)
         minutes = m.shift_by_id[dem.shift].minutes
-        people = len(m.demand_people[(dem.post, dem.day, dem.shift)])
-        lo += minutes * (dem.required if dem.weight_under is None else 0)
-        hi += minutes * (min(dem.required, people) if dem.weight_over is None else people)
+        people = len(m.demand_people[key])
+        needed = max(0, dem.required - m.covered.get(key, 0))
+        lo += minutes * (needed if dem.weight_under is None else 0)
+        hi += minutes * (min(needed, people) if dem.weight_over is None else people)
     items = [(var, s.minutes) for items in m.by_person.values() for _, s, var in items]
     total = WeightedSum([v for v, _ in items], [c for _, c in items])
     m.add("cover", m.cp.AddLinearConstraint(total, lo, hi))

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from optimizer.roster.domain import Assignment, Penalty, RosterInstance
 
 STATUSES = ("optimal", "feasible", "infeasible", "timeout", "invalid")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One improvement during the search: objective, best bound, gap (fraction), elapsed."""
+
+    objective: int
+    bound: float
+    gap: float
+    elapsed_s: float
+
+
+def gap_of(objective: float, bound: float) -> float:
+    """Relative gap as a fraction of the objective (0 when the bound meets it)."""
+    if objective <= 0 or bound >= objective:
+        return 0.0
+    return (objective - bound) / objective
 
 
 @dataclass(frozen=True)
@@ -28,6 +46,13 @@ class RosterPlan:
     wall_s: float
     penalties: tuple[Penalty, ...]
     explanation: tuple[str, ...] = ()
+
+    @classmethod
+    def failed(
+        cls, instance: RosterInstance, status: str, wall_s: float, reasons: Sequence[str] = ()
+    ) -> RosterPlan:
+        """A plan without a roster: ``status`` says why, ``reasons`` explain it."""
+        return cls(instance, (), status, None, None, None, wall_s, (), tuple(reasons))
 
     def is_feasible(self) -> bool:
         """True when the plan holds a roster that meets every hard rule."""

@@ -29,10 +29,11 @@ from types import FrameType, TracebackType
 
 from ortools.sat.python import cp_model
 
+from optimizer.roster.by_person import BY_PERSON_THRESHOLD, choices, separable, solve_by_person
 from optimizer.roster.domain import Assignment, RosterInstance
 from optimizer.roster.explain import counting_checks, explain_infeasible
 from optimizer.roster.model import RosterModel
-from optimizer.roster.plan import RosterPlan
+from optimizer.roster.plan import Progress, RosterPlan, gap_of
 
 # Above this many assignment variables the full model alone converges slowly: use LNS.
 LNS_THRESHOLD = 20_000
@@ -45,23 +46,6 @@ FIRST_CAP_S = 20.0  # ... but at most this long: where it succeeds, it does with
 ROUND_ROBIN_FIRST = 60_000
 # Longest single neighbourhood re-solve, seconds.
 NEIGHBOURHOOD_S = 2.0
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One improvement during the search: objective, best bound, gap (fraction), elapsed."""
-
-    objective: int
-    bound: float
-    gap: float
-    elapsed_s: float
-
-
-def gap_of(objective: float, bound: float) -> float:
-    """Relative gap as a fraction of the objective (0 when the bound meets it)."""
-    if objective <= 0 or bound >= objective:
-        return 0.0
-    return (objective - bound) / objective
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
@@ -142,12 +126,11 @@ class _Incumbent:
     bound: float
 
 
-class _Search:
-    """One solve_roster call: the model, the clock, the reporter and the Ctrl-C flag."""
+class Clock:
+    """One solve_roster call's budget: deadline, workers, seed, reporter and Ctrl-C flag."""
 
     def __init__(
         self,
-        model: RosterModel,
         start: float,
         time_limit: float,
         workers: int,
@@ -155,7 +138,7 @@ class _Search:
         reporter: _Reporter,
         interrupt: _Interrupt,
     ) -> None:
-        self.model = model
+        self.start = start
         self.deadline = start + time_limit
         self.workers = workers
         self.rng = random.Random(seed)
@@ -163,7 +146,57 @@ class _Search:
         self.interrupt = interrupt
 
     def left(self) -> float:
+        """Seconds until the deadline."""
         return self.deadline - time.monotonic()
+
+    def run(
+        self,
+        cp: cp_model.CpModel,
+        limit: float,
+        *,
+        bound: bool = False,
+        report: bool = True,
+        fixed: bool = False,
+        light: bool = False,
+        presolve: bool = True,
+    ) -> tuple[int, cp_model.CpSolver]:
+        """Solve ``cp`` for at most ``limit`` seconds; return the status and the solver."""
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = max(0.01, min(limit, self.left()))
+        params.num_workers = self.workers
+        params.random_seed = self.rng.randrange(1 << 30)
+        params.catch_sigint_signal = False  # _Interrupt handles Ctrl-C
+        params.cp_model_presolve = presolve
+        if light:
+            params.cp_model_probing_level = 0
+            params.max_presolve_iterations = 1
+        if fixed:
+            params.num_workers = 1
+            params.search_branching = cp_model.FIXED_SEARCH
+            params.linearization_level = 0
+        if bound and self.workers >= 2:
+            # The full-model worker runs the strongest LP relaxation (fair-share chords, total
+            # work): the default LP worker left the bound at 0 on the Dongying week, max_lp
+            # proves the fair-share floor in seconds. The other worker interleaves LNS.
+            params.subsolvers.append("max_lp")
+        self.interrupt.solver = solver
+        status = solver.Solve(cp, self.reporter if report else None)
+        self.interrupt.solver = None
+        return status, solver
+
+    def hint(self, cp: cp_model.CpModel, values: Sequence[int]) -> None:
+        """Replace ``cp``'s hint by a value for every variable."""
+        cp.ClearHints()
+        hint = cp.Proto().solution_hint
+        hint.vars.extend(range(len(values)))
+        hint.values.extend(values)
+
+
+class _Search(Clock):
+    """The whole-model search: first roster, bound phase and neighbourhoods."""
+
+    model: RosterModel  # set right after construction
 
     def first_roster(self, large: bool, time_limit: float) -> tuple[int, cp_model.CpSolver]:
         """Any roster meeting the hard rules, ignoring the soft ones.
@@ -221,52 +254,12 @@ class _Search:
             offset += required.get(row, 0)
         return order
 
-    def run(
-        self,
-        cp: cp_model.CpModel,
-        limit: float,
-        *,
-        bound: bool = False,
-        report: bool = True,
-        fixed: bool = False,
-        light: bool = False,
-    ) -> tuple[int, cp_model.CpSolver]:
-        """Solve ``cp`` for at most ``limit`` seconds; return the status and the solver."""
-        solver = cp_model.CpSolver()
-        params = solver.parameters
-        params.max_time_in_seconds = max(0.01, min(limit, self.left()))
-        params.num_workers = self.workers
-        params.random_seed = self.rng.randrange(1 << 30)
-        params.catch_sigint_signal = False  # _Interrupt handles Ctrl-C
-        if light:
-            params.cp_model_probing_level = 0
-            params.max_presolve_iterations = 1
-        if fixed:
-            params.num_workers = 1
-            params.search_branching = cp_model.FIXED_SEARCH
-            params.linearization_level = 0
-        if bound and self.workers >= 2:
-            # The full-model worker runs the strongest LP relaxation (fair-share chords, total
-            # work): the default LP worker left the bound at 0 on the Dongying week, max_lp
-            # proves the fair-share floor in seconds. The other worker interleaves LNS.
-            params.subsolvers.append("max_lp")
-        self.interrupt.solver = solver
-        status = solver.Solve(cp, self.reporter if report else None)
-        self.interrupt.solver = None
-        return status, solver
-
     def incumbent(self, solver: cp_model.CpSolver, bound: float) -> _Incumbent:
         # Valued on the full model's objective: the solve may have been the rules-only one.
         values = list(solver.ResponseProto().solution)
         objective = self.model.cp.Proto().objective
         cost = sum(c * values[v] for v, c in zip(objective.vars, objective.coeffs, strict=True))
         return _Incumbent(values, cost, bound)
-
-    def hint(self, cp: cp_model.CpModel, values: Sequence[int]) -> None:
-        cp.ClearHints()
-        hint = cp.Proto().solution_hint
-        hint.vars.extend(range(len(values)))
-        hint.values.extend(values)
 
     def neighbourhood(self, size: float) -> set[int]:
         """Indices of the assignment variables freed this round.
@@ -349,19 +342,25 @@ def solve_roster(
     ``on_progress`` receives each improvement. Ctrl-C returns the best roster found so far.
     """
     start = time.monotonic()
+    workers = workers or os.cpu_count() or 1
+    if separable(instance) and choices(instance) > BY_PERSON_THRESHOLD:
+        with _Interrupt() as interrupt:
+            clock = Clock(
+                start, time_limit, workers, seed, _Reporter(start, on_progress), interrupt
+            )
+            return solve_by_person(instance, clock, hint)
     model = RosterModel(instance)
     reasons = counting_checks(model)
     if reasons:
-        return _failed(instance, "infeasible", start, reasons)
+        return RosterPlan.failed(instance, "infeasible", time.monotonic() - start, reasons)
     if hint:
         chosen = {(a.volunteer, a.day, a.shift, a.post) for a in hint}
         for key, var in model.x.items():
             model.cp.AddHint(var, int(key in chosen))
     reporter = _Reporter(start, on_progress)
     with _Interrupt() as interrupt:
-        search = _Search(
-            model, start, time_limit, workers or os.cpu_count() or 1, seed, reporter, interrupt
-        )
+        search = _Search(start, time_limit, workers, seed, reporter, interrupt)
+        search.model = model
         large = len(model.x) > LNS_THRESHOLD
         status, solver = (
             search.first_roster(large, time_limit) if not hint else (cp_model.FEASIBLE, None)
@@ -374,27 +373,20 @@ def solve_roster(
             if bound_status in (cp_model.FEASIBLE, cp_model.OPTIMAL):
                 status, solver = bound_status, bound_solver
         if status == cp_model.INFEASIBLE:
-            return _failed(
-                instance, "infeasible", start, explain_infeasible(instance, max(1.0, search.left()))
-            )
+            reasons = explain_infeasible(instance, max(1.0, search.left()))
+            return RosterPlan.failed(instance, "infeasible", time.monotonic() - start, reasons)
         if status == cp_model.MODEL_INVALID:
-            return _failed(instance, "invalid", start, (model.cp.Validate(),))
+            return RosterPlan.failed(
+                instance, "invalid", time.monotonic() - start, (model.cp.Validate(),)
+            )
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return _failed(instance, "timeout", start, ())
+            return RosterPlan.failed(instance, "timeout", time.monotonic() - start)
         optimal = status == cp_model.OPTIMAL
         incumbent = search.incumbent(solver, solver.BestObjectiveBound())
         reporter.bound = incumbent.bound
         if large and not optimal and not interrupt.requested:
             incumbent = search.improve(incumbent)
     return _plan(model, incumbent, optimal, start)
-
-
-def _failed(
-    instance: RosterInstance, status: str, start: float, reasons: Sequence[str]
-) -> RosterPlan:
-    return RosterPlan(
-        instance, (), status, None, None, None, time.monotonic() - start, (), tuple(reasons)
-    )
 
 
 def _plan(model: RosterModel, incumbent: _Incumbent, optimal: bool, start: float) -> RosterPlan:

@@ -1,0 +1,290 @@
+"""Large rosters whose people are independent under the hard rules, solved person by person.
+
+When every cover row is soft on both sides, no row asks for leads and no soft rule ties people
+together (fair shares, teams), each hard rule is one person's own: any set of personal rosters
+that each meet their own rules is a valid roster, and the objective is every person's own
+penalties plus the cover penalties. For one person, given everyone else's roster, the cover
+penalty is linear: working a row that is still short saves its under-cover weight, working a
+row that is already full costs its over-cover weight. So each person's roster can be re-solved
+exactly by a small CP-SAT model with those prices (*best response*), person after person.
+
+The first sweep over the people builds the first roster; later sweeps improve it until the time
+limit. No model of the whole instance is ever built: a year-long Curtois-Qu file (150 people x
+364 days x 32 shift types, ~1 M variables) takes 30 s to build and more than a minute to
+presolve as one model, while a person's model builds in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, TypeVar
+
+from ortools.sat.python import cp_model
+
+from optimizer.roster.domain import (
+    Assignment,
+    Demand,
+    Preference,
+    RosterInstance,
+    Unavailability,
+    Volunteer,
+)
+from optimizer.roster.explain import explain_infeasible
+from optimizer.roster.model import RosterModel, WeightedSum
+from optimizer.roster.plan import Progress, RosterPlan, gap_of
+
+if TYPE_CHECKING:
+    from optimizer.roster.solve import Clock
+
+Row = tuple[str, int, str]  # (post, day, shift id)
+T = TypeVar("T", Preference, Unavailability, Assignment)
+
+# Above this many possible (person, day, shift, post) assignments a separable instance is
+# solved person by person rather than as one model.
+BY_PERSON_THRESHOLD = 30_000
+# The first roster of a person is searched for at least FIRST_S seconds, or for this share of
+# the time left per person still to plan, doubling on each retry.
+FIRST_S = 1.0
+FIRST_SHARE = 0.5
+# Longest re-solve of one person in the improving sweeps, seconds.
+PERSON_S = 0.3
+
+
+def separable(instance: RosterInstance) -> bool:
+    """True when every hard rule binds one person only and no soft rule ties people together."""
+    w = instance.weights
+    if w.fair_minutes or w.fair_nights or w.fair_weekends:
+        return False
+    if w.team and any(p.team_policy for p in instance.posts):
+        return False
+    return all(
+        d.weight_under is not None and d.weight_over is not None and d.leads == 0
+        for d in instance.demand
+    )
+
+
+def choices(instance: RosterInstance) -> int:
+    """How many (person, day, shift, post) assignments the whole model could have, at most."""
+    rows = Counter(d.shift for d in instance.demand)
+    return sum(n for v in instance.volunteers for s, n in rows.items() if v.shift_cap(s) != 0)
+
+
+def _by_volunteer(items: Sequence[T]) -> dict[str, tuple[T, ...]]:
+    """Rows grouped by their ``volunteer`` field, in their order."""
+    grouped: dict[str, list[T]] = defaultdict(list)
+    for item in items:
+        grouped[item.volunteer].append(item)
+    return {v: tuple(rows) for v, rows in grouped.items()}
+
+
+class _Person:
+    """One person's own model: their hard rules and own soft terms; cover enters as prices."""
+
+    def __init__(self, instance: RosterInstance) -> None:
+        self.model = RosterModel(instance)
+        self.xs = list(self.model.x.values())
+        self.rows: list[Row] = [(p, d, s) for (_, d, s, p) in self.model.x]
+        self.values: list[int] | None = None  # the current roster, as values of every variable
+
+    def worked(self) -> list[Row]:
+        """Rows this person works in the current roster."""
+        assert self.values is not None
+        return [row for row, x in zip(self.rows, self.xs, strict=True) if self.values[x.Index()]]
+
+    def priced_cost(self, values: Sequence[int], prices: Sequence[int]) -> int:
+        """Own penalties plus the priced cover of a roster of this person."""
+        own = self.model.cost(lambda var: values[var.Index()])
+        return own + sum(p for p, x in zip(prices, self.xs, strict=True) if values[x.Index()])
+
+
+class _BestResponse:
+    """The sweeps over the people, the cover counts and the running objective."""
+
+    def __init__(self, instance: RosterInstance, clock: Clock) -> None:
+        self.instance = instance
+        self.clock = clock
+        self.demand: dict[Row, Demand] = {(d.post, d.day, d.shift): d for d in instance.demand}
+        self.count: Counter[Row] = Counter()  # people working each row
+        self.people: dict[str, _Person] = {}
+        # Each person's own instance: their rules, wishes and absences; the demand rows say
+        # where they may work, at no cost of their own (cover is priced per visit instead).
+        self._free: dict[str, list[Demand]] = defaultdict(list)  # by shift id
+        for d in instance.demand:
+            self._free[d.shift].append(dataclasses.replace(d, weight_under=0, weight_over=0))
+        self._wishes = _by_volunteer(instance.preferences)
+        self._away = _by_volunteer(instance.unavailability)
+        self._history = _by_volunteer(instance.history)
+
+    def person_instance(self, v: Volunteer) -> RosterInstance:
+        """The instance of ``v`` alone."""
+        return dataclasses.replace(
+            self.instance,
+            volunteers=(v,),
+            demand=tuple(d for s, rows in self._free.items() if v.shift_cap(s) != 0 for d in rows),
+            preferences=self._wishes.get(v.id, ()),
+            unavailability=self._away.get(v.id, ()),
+            history=self._history.get(v.id, ()),
+        )
+
+    def price(self, row: Row) -> int:
+        """Cost of one more person on ``row`` given the people counted there now."""
+        d = self.demand[row]
+        short = self.count[row] < d.required
+        return -(d.weight_under or 0) if short else d.weight_over or 0
+
+    def cover_cost(self) -> int:
+        """Cover penalties of the counted roster."""
+        return sum(
+            (d.weight_under or 0) * max(0, d.required - self.count[row])
+            + (d.weight_over or 0) * max(0, self.count[row] - d.required)
+            for row, d in self.demand.items()
+        )
+
+    def first(self, person: _Person, limit: float, *, presolve: bool) -> int:
+        """Any roster meeting the person's hard rules; return the CP-SAT status."""
+        cp = person.model.cp
+        cp.ClearObjective()
+        status, solver = self.clock.run(cp, limit, report=False, presolve=presolve)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            person.values = list(solver.ResponseProto().solution)
+            self.count.update(person.worked())
+        return status
+
+    def visit(self, person: _Person, limit: float) -> int:
+        """Re-solve one person against everyone else; return the points saved.
+
+        The person's rows leave the counts first, so the prices are those of everyone else
+        and the change in the person's priced cost is exactly the change in the objective; a
+        new roster is kept only when it costs less than the current one.
+        """
+        assert person.values is not None
+        self.count.subtract(person.worked())
+        prices = [self.price(row) for row in person.rows]
+        cp = person.model.cp
+        cp.Minimize(person.model.objective + WeightedSum(person.xs, prices))
+        self.clock.hint(cp, person.values)
+        status, solver = self.clock.run(cp, limit, report=False)
+        saved = 0
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            values = list(solver.ResponseProto().solution)
+            saved = person.priced_cost(person.values, prices) - person.priced_cost(values, prices)
+            if saved > 0:
+                person.values = values
+        self.count.update(person.worked())
+        return max(0, saved)
+
+
+def solve_by_person(
+    instance: RosterInstance, clock: Clock, hint: Sequence[Assignment] = ()
+) -> RosterPlan:
+    """Plan a separable roster by best response (see the module docstring)."""
+    search = _BestResponse(instance, clock)
+    order = list(instance.volunteers)
+    clock.rng.shuffle(order)
+    failed = _first_roster(search, order, {(a.volunteer, a.day, a.shift, a.post) for a in hint})
+    if failed is not None:
+        return failed
+    objective = search.cover_cost() + sum(
+        p.model.cost(lambda var, p=p: p.values[var.Index()]) for p in search.people.values()
+    )
+    report = _Improvements(clock, objective)
+    while clock.left() > 0.2 and not clock.interrupt.requested:
+        clock.rng.shuffle(order)
+        for v in order:
+            if clock.left() <= 0.2 or clock.interrupt.requested:
+                break
+            report.gain(search.visit(search.people[v.id], min(PERSON_S, clock.left() - 0.1)))
+    return _plan(search, clock.start)
+
+
+def _first_roster(
+    search: _BestResponse, order: Sequence[Volunteer], hinted: set[tuple[str, int, str, str]]
+) -> RosterPlan | None:
+    """Give every person a roster meeting their hard rules; a failed plan if that fails.
+
+    A helper thread builds the people's models in order while this one solves them: CP-SAT
+    releases the interpreter lock, so building (Python) and solving (C++) overlap.
+    """
+    clock = search.clock
+    with ThreadPoolExecutor(max_workers=1) as builder:
+        built = [builder.submit(_Person, search.person_instance(v)) for v in order]
+        try:
+            for i, (v, future) in enumerate(zip(order, built, strict=True)):
+                person = future.result()
+                search.people[v.id] = person
+                for key, var in person.model.x.items():
+                    if key in hinted:
+                        person.model.cp.AddHint(var, 1)
+                limit = max(FIRST_S, FIRST_SHARE * clock.left() / (len(order) - i))
+                for attempt in itertools.count():
+                    if clock.interrupt.requested or clock.left() <= 0:
+                        wall_s = time.monotonic() - clock.start
+                        return RosterPlan.failed(search.instance, "timeout", wall_s)
+                    # Presolve takes longer than the search for most people: retry with it.
+                    status = search.first(person, limit * 2**attempt, presolve=attempt % 2 == 1)
+                    if status == cp_model.INFEASIBLE:
+                        alone = search.person_instance(v)
+                        reasons = explain_infeasible(alone, max(1.0, clock.left()))
+                        wall_s = time.monotonic() - clock.start
+                        return RosterPlan.failed(search.instance, "infeasible", wall_s, reasons)
+                    if person.values is not None:
+                        break
+        finally:
+            builder.shutdown(cancel_futures=True)
+    return None
+
+
+class _Improvements:
+    """Keeps the running objective and reports each improvement to the clock's reporter."""
+
+    def __init__(self, clock: Clock, objective: int) -> None:
+        self.clock = clock
+        self.objective = objective
+        self._send()
+
+    def gain(self, saved: int) -> None:
+        if saved > 0:
+            self.objective -= saved
+            self._send()
+
+    def _send(self) -> None:
+        on_progress = self.clock.reporter.on_progress
+        if on_progress is not None:
+            elapsed = time.monotonic() - self.clock.start
+            on_progress(Progress(self.objective, 0.0, gap_of(self.objective, 0.0), elapsed))
+
+
+def _plan(search: _BestResponse, start: float) -> RosterPlan:
+    """The roster of the last sweep, its penalties each stated once, and the trivial bound 0."""
+    assignments: list[Assignment] = []
+    penalties = []
+    for person in search.people.values():
+        values = person.values
+        assert values is not None
+
+        def val(var: cp_model.IntVar, values: list[int] = values) -> int:
+            return values[var.Index()]
+
+        assignments.extend(person.model.value_assignments(val))
+        penalties.extend(person.model.penalties(val))
+    # The cover penalties, from a model of nobody with every worked row counted as covered.
+    nobody = dataclasses.replace(
+        search.instance, volunteers=(), preferences=(), unavailability=(), history=()
+    )
+    penalties.extend(RosterModel(nobody, covered=search.count).penalties(lambda _var: 0))
+    objective = sum(p.amount for p in penalties)
+    return RosterPlan(
+        instance=search.instance,
+        assignments=tuple(sorted(assignments, key=lambda a: (a.volunteer, a.day, a.shift))),
+        status="optimal" if objective == 0 else "feasible",
+        objective=objective,
+        bound=0.0,
+        gap=0.0 if objective == 0 else 1.0,
+        wall_s=time.monotonic() - start,
+        penalties=tuple(penalties),
+    )
