@@ -41,6 +41,7 @@ COLUMNS = (
     "wall_s",
     "status",
     "hard_violations",
+    "time_to_first_s",
     "time_limit_s",
     "workers",
     "load_avg_1m",
@@ -68,8 +69,11 @@ def run(
     inst = read_curtois(path)
     known = best_known(path)
     reached: list[float] = []
+    first: list[float] = []
 
     def progress(p: Progress) -> None:
+        if not first:
+            first.append(p.elapsed_s)
         if known is not None and not reached and p.objective <= 1.02 * known:
             reached.append(p.elapsed_s)
 
@@ -92,6 +96,7 @@ def run(
         "wall_s": round(plan.wall_s, 2),
         "status": plan.status,
         "hard_violations": len(report.violations) if plan.is_feasible() else None,
+        "time_to_first_s": round(first[0], 2) if first else None,
         "time_limit_s": time_limit,
         "workers": workers or os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 2),

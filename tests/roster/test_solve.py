@@ -6,6 +6,9 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from optimizer.roster import solve
 from optimizer.roster.solve import Progress, solve_roster
@@ -85,21 +88,43 @@ def test_neighbourhood_search_improves_and_stays_valid(tiny, monkeypatch):
 
 CTRL_C_SCRIPT = """
 import sys
-from optimizer.generators.dongying import write
-from optimizer.roster.load import load_roster_instance
 from optimizer.roster.solve import solve_roster
-write(sys.argv[1])
-inst = load_roster_instance(sys.argv[1])
+from optimizer.validate_roster import validate_roster
+{load}
 def progress(p):
     print("progress", flush=True)
 plan = solve_roster(inst, time_limit=60, workers=2, on_progress=progress)
+assert validate_roster(inst, plan.assignments).ok
 print("status", plan.status, len(plan.assignments), flush=True)
+"""
+LOAD_WEEK = """
+from optimizer.generators.dongying import write
+from optimizer.roster.load import load_roster_instance
+write(sys.argv[1])
+inst = load_roster_instance(sys.argv[1])
+"""
+# A year-long look-alike of the Curtois-Qu set, solved person by person.
+LOAD_YEAR = """
+import importlib.util, pathlib
+from optimizer.formats.curtois import read_curtois
+spec = importlib.util.spec_from_file_location("like", sys.argv[2])
+like = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(like)
+path = pathlib.Path(sys.argv[1] + ".txt")
+path.write_text(like.generate(364, 40, 4, 0), encoding="utf-8")
+inst = read_curtois(path)
+from optimizer.roster import by_person, solve
+assert by_person.choices(inst) > solve.BY_PERSON_THRESHOLD
 """
 
 
-def test_ctrl_c_returns_the_best_roster_so_far(tmp_path):
+GENERATOR = str(Path(__file__).parents[2] / "benchmarks" / "curtois_like.py")
+
+
+@pytest.mark.parametrize("load", [LOAD_WEEK, LOAD_YEAR], ids=["week", "year"])
+def test_ctrl_c_returns_the_best_roster_so_far(tmp_path, load):
     proc = subprocess.Popen(
-        [sys.executable, "-c", CTRL_C_SCRIPT, str(tmp_path / "week")],
+        [sys.executable, "-c", CTRL_C_SCRIPT.format(load=load), str(tmp_path / "week"), GENERATOR],
         stdout=subprocess.PIPE,
         text=True,
     )
