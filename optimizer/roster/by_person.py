@@ -145,11 +145,18 @@ class _BestResponse:
             for row, d in self.demand.items()
         )
 
-    def first(self, person: _Person, limit: float, *, presolve: bool) -> int:
-        """Any roster meeting the person's hard rules; return the CP-SAT status."""
+    def first(self, person: _Person, limit: float, *, quick: bool) -> int:
+        """Any roster meeting the person's hard rules; return the CP-SAT status.
+
+        ``quick``: local search on one core without presolve, which finds most people's first
+        roster in a tenth of a second and leaves the other core to the thread building the
+        next models; otherwise the whole portfolio, which can also prove there is none.
+        """
         cp = person.model.cp
         cp.ClearObjective()
-        status, solver = self.clock.run(cp, limit, report=False, presolve=presolve)
+        status, solver = self.clock.run(
+            cp, limit, report=False, presolve=not quick, local_search=quick
+        )
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             person.values = list(solver.ResponseProto().solution)
             self.count.update(person.worked())
@@ -225,8 +232,7 @@ def _first_roster(
                     if clock.interrupt.requested or clock.left() <= 0:
                         wall_s = time.monotonic() - clock.start
                         return RosterPlan.failed(search.instance, "timeout", wall_s)
-                    # Presolve takes longer than the search for most people: retry with it.
-                    status = search.first(person, limit * 2**attempt, presolve=attempt % 2 == 1)
+                    status = search.first(person, limit * 2**attempt, quick=attempt == 0)
                     if status == cp_model.INFEASIBLE:
                         alone = search.person_instance(v)
                         reasons = explain_infeasible(alone, max(1.0, clock.left()))

@@ -208,6 +208,8 @@ class RosterModel:
         return self.work.get((volunteer, day), 0)
 
     def _clashes_with_history(self, volunteer: str, day: int, shift: Shift) -> bool:
+        if volunteer not in self._history:
+            return False
         start, end = shift.span(day)
         rest = self.instance.rules.min_rest_minutes
         for h in self._history.get(volunteer, ()):
@@ -283,7 +285,7 @@ class RosterModel:
             self.day_shifts[(v, d)][s] = var
             self.by_person[v].append((d, self.shift_by_id[s], var))
         for items in self.by_person.values():
-            items.sort(key=lambda t: t[1].span(t[0]))
+            items.sort(key=lambda t: (t[0] * DAY + t[1].start, t[1].minutes))  # as by span
         single = inst.rules.max_shifts_per_day == 1
         for key, shifts in sorted(self.day_shifts.items()):
             ys = list(shifts.values())
@@ -403,6 +405,8 @@ def rule_total_work(m: RosterModel) -> None:
         lo += minutes * (needed if dem.weight_under is None else 0)
         hi += minutes * (min(needed, people) if dem.weight_over is None else people)
     items = [(var, s.minutes) for items in m.by_person.values() for _, s, var in items]
+    if lo <= 0 and hi >= sum(c for _, c in items):
+        return  # every cover row is soft: the total is free and the row would bind nothing
     total = WeightedSum([v for v, _ in items], [c for _, c in items])
     m.add("cover", m.cp.AddLinearConstraint(total, lo, hi))
 
@@ -461,28 +465,36 @@ def rule_rest(m: RosterModel) -> None:
 def rule_shifts_per_day(m: RosterModel) -> None:
     """Nobody starts more than the allowed number of shifts on one day."""
     cap = m.instance.rules.max_shifts_per_day
+    if cap == 1 and not m.explain:
+        return  # the works link sum(shifts of the day) == works-day literal already says so
     for shifts in m.day_shifts.values():
         if len(shifts) > cap:
             m.add("shifts per day", m.cp.Add(Sum(list(shifts.values())) <= cap))
 
 
 def rule_forbidden_successions(m: RosterModel) -> None:
-    """Shift t is not worked the day after shift s when s forbids t as its successor."""
+    """Shift t is not worked the day after shift s when s forbids t as its successor.
+
+    With one shift a day, the shifts of a day that forbid the same successors share one row:
+    at most one of them, or of those successors the next day, is worked.
+    """
     single = m.instance.rules.max_shifts_per_day == 1
-    for (v, d, s), var in m.y.items():
-        forbidden = m.shift_by_id[s].forbidden_next
-        if not forbidden or (v, d + 1) not in m.day_shifts:
+    for (v, d), today in m.day_shifts.items():
+        following = m.day_shifts.get((v, d + 1))
+        if not following:
             continue
-        following = m.day_shifts[(v, d + 1)]
-        banned = [following[t] for t in forbidden if t in following]
-        if not banned:
-            continue
-        if single:
-            # At most one shift a day, so the banned successors exclude each other: one row.
-            m.add("successions", m.cp.Add(Sum([var, *banned]) <= 1))
-        else:
-            for b in banned:
-                m.add("successions", m.cp.AddBoolOr([var.Not(), b.Not()]))
+        groups: dict[tuple[str, ...], list[cp_model.IntVar]] = defaultdict(list)
+        for s, var in today.items():
+            banned = tuple(t for t in m.shift_by_id[s].forbidden_next if t in following)
+            if banned:
+                groups[banned].append(var)
+        for banned, worked in groups.items():
+            if single:
+                m.add("successions", m.cp.Add(Sum([*worked, *(following[t] for t in banned)]) <= 1))
+            else:
+                for var in worked:
+                    for t in banned:
+                        m.add("successions", m.cp.AddBoolOr([var.Not(), following[t].Not()]))
 
 
 def rule_hours(m: RosterModel) -> None:
