@@ -53,6 +53,8 @@ FIRST_S = 1.0
 FIRST_SHARE = 0.5
 # Longest re-solve of one person in the improving sweeps, seconds.
 PERSON_S = 0.3
+# Share of the time limit kept for writing the plan at the end.
+PLAN_SHARE = 0.015
 
 
 def separable(instance: RosterInstance) -> bool:
@@ -200,12 +202,14 @@ def solve_by_person(
         p.model.cost(lambda var, p=p: p.values[var.Index()]) for p in search.people.values()
     )
     report = _Improvements(clock, objective)
-    while clock.left() > 0.2 and not clock.interrupt.requested:
+    # Writing the plan out of a year of models takes about a second: stop sweeping in time.
+    reserve = 0.2 + PLAN_SHARE * (clock.deadline - clock.start)
+    while clock.left() > reserve and not clock.interrupt.requested:
         clock.rng.shuffle(order)
         for v in order:
-            if clock.left() <= 0.2 or clock.interrupt.requested:
+            if clock.left() <= reserve or clock.interrupt.requested:
                 break
-            report.gain(search.visit(search.people[v.id], min(PERSON_S, clock.left() - 0.1)))
+            report.gain(search.visit(search.people[v.id], min(PERSON_S, clock.left() - reserve)))
     return _plan(search, clock.start)
 
 
