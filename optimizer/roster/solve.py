@@ -2,8 +2,9 @@
 
 The search runs in up to three phases, sharing one progress reporter:
 
-1. *first roster* (large instances only): the hard rules alone, without the objective, which
-   CP-SAT satisfies in seconds where the objective-driven portfolio needs much longer;
+1. *first roster* (unless the instance is small and every cover row soft): the hard rules
+   alone, without the objective, which CP-SAT satisfies in seconds where the objective-driven
+   portfolio needs much longer;
 2. *bound*: the full model with the strongest LP worker (``max_lp``) and the first roster, if
    any, as a hint: it finds or improves the roster and proves the bound the plan reports;
 3. *neighbourhoods* (large instances only): a few teams, or a window of days for half the
@@ -206,8 +207,8 @@ class _Search(Clock):
 
     model: RosterModel  # set right after construction
 
-    def first_roster(self, time_limit: float) -> tuple[int, cp_model.CpSolver]:
-        """Any roster of a large instance meeting the hard rules, ignoring the soft ones.
+    def first_roster(self, large: bool, time_limit: float) -> tuple[int, cp_model.CpSolver]:
+        """Any roster meeting the hard rules, ignoring the soft ones.
 
         CP-SAT's portfolio finds one in seconds up to scale 5 but wanders at scale 10 (none in
         300 s), where one worker filling the demand rows in time order, people round-robin,
@@ -215,22 +216,21 @@ class _Search(Clock):
         worker thrashes). Large instances therefore get the portfolio for a third of the time
         limit (at most ``FIRST_CAP_S``), then the round-robin search for the rest; the very
         largest (``ROUND_ROBIN_FIRST``) start with round-robin and fall back to the portfolio.
-        Small instances skip this phase: started from such a roster, the full model did worse
-        on the Curtois-Qu files (Instance 8 median 1515 against 1423 started cold).
+        Small instances get the portfolio until the deadline (it stops at the first roster).
         """
         rules_only = cp_model.CpModel()
         rules_only.Proto().copy_from(self.model.cp.Proto())
         rules_only.Proto().clear_objective()
-        round_robin = len(self.model.x) > ROUND_ROBIN_FIRST
+        round_robin = large and len(self.model.x) > ROUND_ROBIN_FIRST
         if round_robin:
             rules_only.AddDecisionStrategy(
                 self._round_robin(), cp_model.CHOOSE_FIRST, cp_model.SELECT_MAX_VALUE
             )
-        limit = min(FIRST_SHARE * time_limit, FIRST_CAP_S)
+        limit = min(FIRST_SHARE * time_limit, FIRST_CAP_S) if large else self.left()
         if round_robin:
             limit = 0.9 * self.left()
         status, solver = self.run(rules_only, limit, report=False, fixed=round_robin)
-        if status == cp_model.UNKNOWN and not self.interrupt.requested:
+        if large and status == cp_model.UNKNOWN and not self.interrupt.requested:
             # The other strategy for what is left.
             rules_only = cp_model.CpModel()
             rules_only.Proto().copy_from(self.model.cp.Proto())
@@ -373,8 +373,11 @@ def solve_roster(
         search.model = model
         large = len(model.x) > LNS_THRESHOLD
         status, solver = cp_model.UNKNOWN, None
-        if large and not hint:
-            status, solver = search.first_roster(time_limit)
+        # Where every cover row is soft any roster is easy to find, and a small instance's full
+        # model did better started cold than from a rules-only roster (Curtois-Qu Instance 8:
+        # median 1515 from one, 1423 cold); elsewhere the hard rules are the difficulty.
+        if (large or not separable(instance)) and not hint:
+            status, solver = search.first_roster(large, time_limit)
             if status == cp_model.FEASIBLE:
                 search.hint(model.cp, list(solver.ResponseProto().solution))
         if status in (cp_model.UNKNOWN, cp_model.FEASIBLE) and not interrupt.requested:

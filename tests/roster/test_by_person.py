@@ -124,3 +124,26 @@ def test_no_time_no_roster(tmp_path, by_person_always):
     plan = solve_roster(_read(tmp_path, TWO), time_limit=0.0, workers=1)
     assert plan.status == "timeout"
     assert not plan.assignments
+
+
+def test_small_instances_with_soft_cover_start_the_full_model_cold(tmp_path, monkeypatch):
+    calls = []
+    first_roster = solve._Search.first_roster
+
+    def counted(self, *args):
+        calls.append(args)
+        return first_roster(self, *args)
+
+    monkeypatch.setattr(solve._Search, "first_roster", counted)
+    soft = _read(tmp_path, TWO)
+    plan = solve_roster(soft, time_limit=5.0, workers=1)
+    assert plan.status == "optimal" and plan.objective == 0
+    assert validate_roster(soft, plan.assignments).ok
+    assert not calls
+    hard = dataclasses.replace(
+        soft, demand=(dataclasses.replace(soft.demand[0], weight_under=None), *soft.demand[1:])
+    )
+    plan = solve_roster(hard, time_limit=5.0, workers=1)
+    assert plan.status == "optimal" and plan.objective == 0
+    assert len(calls) == 1
+    assert validate_roster(hard, plan.assignments).ok
