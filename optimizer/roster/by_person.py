@@ -234,14 +234,14 @@ def _first_roster(
                 limit = max(FIRST_S, FIRST_SHARE * clock.left() / (len(order) - i))
                 for attempt in itertools.count():
                     if clock.interrupt.requested or clock.left() <= 0:
-                        wall_s = time.monotonic() - clock.start
-                        return RosterPlan.failed(search.instance, "timeout", wall_s)
+                        return RosterPlan.failed(search.instance, "timeout", clock.start)
                     status = search.first(person, limit * 2**attempt, quick=attempt == 0)
                     if status == cp_model.INFEASIBLE:
                         alone = search.person_instance(v)
                         reasons = explain_infeasible(alone, max(1.0, clock.left()))
-                        wall_s = time.monotonic() - clock.start
-                        return RosterPlan.failed(search.instance, "infeasible", wall_s, reasons)
+                        return RosterPlan.failed(
+                            search.instance, "infeasible", clock.start, reasons
+                        )
                     if person.values is not None:
                         break
         finally:

@@ -212,7 +212,7 @@ class RosterModel:
             return False
         start, end = shift.span(day)
         rest = self.instance.rules.min_rest_minutes
-        for h in self._history.get(volunteer, ()):
+        for h in self._history[volunteer]:
             hs = self.shift_by_id[h.shift]
             h_start, h_end = hs.span(h.day)
             if start < h_end + rest and h_start < end + rest:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,9 +50,13 @@ class RosterPlan:
 
     @classmethod
     def failed(
-        cls, instance: RosterInstance, status: str, wall_s: float, reasons: Sequence[str] = ()
+        cls, instance: RosterInstance, status: str, start: float, reasons: Sequence[str] = ()
     ) -> RosterPlan:
-        """A plan without a roster: ``status`` says why, ``reasons`` explain it."""
+        """A plan without a roster: ``status`` says why, ``reasons`` explain it.
+
+        ``start`` is when the solve began (``time.monotonic()``); the wall time runs from it.
+        """
+        wall_s = time.monotonic() - start
         return cls(instance, (), status, None, None, None, wall_s, (), tuple(reasons))
 
     def is_feasible(self) -> bool:

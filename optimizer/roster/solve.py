@@ -353,7 +353,8 @@ def solve_roster(
     """
     start = time.monotonic()
     workers = workers or os.cpu_count() or 1
-    if separable(instance) and choices(instance) > BY_PERSON_THRESHOLD:
+    soft_cover = separable(instance)
+    if soft_cover and choices(instance) > BY_PERSON_THRESHOLD:
         with _Interrupt() as interrupt:
             clock = Clock(
                 start, time_limit, workers, seed, _Reporter(start, on_progress), interrupt
@@ -362,7 +363,7 @@ def solve_roster(
     model = RosterModel(instance)
     reasons = counting_checks(model)
     if reasons:
-        return RosterPlan.failed(instance, "infeasible", time.monotonic() - start, reasons)
+        return RosterPlan.failed(instance, "infeasible", start, reasons)
     if hint:
         chosen = {(a.volunteer, a.day, a.shift, a.post) for a in hint}
         for key, var in model.x.items():
@@ -376,7 +377,7 @@ def solve_roster(
         # Where every cover row is soft any roster is easy to find, and a small instance's full
         # model did better started cold than from a rules-only roster (Curtois-Qu Instance 8:
         # median 1515 from one, 1423 cold); elsewhere the hard rules are the difficulty.
-        if (large or not separable(instance)) and not hint:
+        if (large or not soft_cover) and not hint:
             status, solver = search.first_roster(large, time_limit)
             if status == cp_model.FEASIBLE:
                 search.hint(model.cp, list(solver.ResponseProto().solution))
@@ -387,13 +388,11 @@ def solve_roster(
                 status, solver = bound_status, bound_solver
         if status == cp_model.INFEASIBLE:
             reasons = explain_infeasible(instance, max(1.0, search.left()))
-            return RosterPlan.failed(instance, "infeasible", time.monotonic() - start, reasons)
+            return RosterPlan.failed(instance, "infeasible", start, reasons)
         if status == cp_model.MODEL_INVALID:
-            return RosterPlan.failed(
-                instance, "invalid", time.monotonic() - start, (model.cp.Validate(),)
-            )
+            return RosterPlan.failed(instance, "invalid", start, (model.cp.Validate(),))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return RosterPlan.failed(instance, "timeout", time.monotonic() - start)
+            return RosterPlan.failed(instance, "timeout", start)
         optimal = status == cp_model.OPTIMAL
         incumbent = search.incumbent(solver, solver.BestObjectiveBound())
         reporter.bound = incumbent.bound
