@@ -137,7 +137,7 @@ GIVEN = (
 
 
 @dataclass
-class _Person:
+class Person:
     id: str
     name: str
     team: str
@@ -189,19 +189,19 @@ def _toml(scale: int) -> str:
     return TOML.format(name=name, start=START.isoformat(), days=DAYS, shifts=shifts)
 
 
-def _max_hours(p: _Person) -> int | None:
+def _max_hours(p: Person) -> int | None:
     """Per-person override of ``[limits] max_hours`` (blank = the default)."""
     return 24 if p.team == RETIREE_TEAM else None
 
 
-def _people(scale: int, seed: int) -> list[_Person]:
+def _people(scale: int, seed: int) -> list[Person]:
     """Members of every branch with unique synthetic names; the first 2-3 of a branch lead."""
     names = random.Random(f"dongying-names-{seed}")
     draws = random.Random(f"dongying-skills-{seed}")
     total = scale * sum(size for _, size, _ in TEAMS)
     width = max(3, len(str(total)))
     used: set[str] = set()
-    people: list[_Person] = []
+    people: list[Person] = []
     for team, size, chance in TEAMS:
         leads = scale * (2 if size < 15 else 3)  # branch secretary and committee members
         for k in range(scale * size):
@@ -212,7 +212,7 @@ def _people(scale: int, seed: int) -> list[_Person]:
                 skills = {"gate"}
             name = _name(names, used)
             people.append(
-                _Person(f"V{len(people) + 1:0{width}d}", name, team, skills, lead=k < leads)
+                Person(f"V{len(people) + 1:0{width}d}", name, team, skills, lead=k < leads)
             )
     return people
 
@@ -267,7 +267,7 @@ def _stamp(day: int, clock: str) -> str:
 
 
 def _unavailability(
-    people: list[_Person], scale: int, seed: int
+    people: list[Person], scale: int, seed: int
 ) -> tuple[set[str], list[list[object]]]:
     """Teaching, evening classes, trips, leave, and 2 volunteers (× scale) quarantined all week."""
     rng = random.Random(f"dongying-unavailability-{seed}")
@@ -297,7 +297,7 @@ def _unavailability(
     return {p.id for p in quarantined}, rows
 
 
-def _preferences(people: list[_Person], scale: int, seed: int) -> list[list[object]]:
+def _preferences(people: list[Person], scale: int, seed: int) -> list[list[object]]:
     """A few wishes: weekend days off for families, and night owls asking for nights."""
     rng = random.Random(f"dongying-preferences-{seed}")
     rows: list[list[object]] = []
@@ -311,7 +311,7 @@ def _preferences(people: list[_Person], scale: int, seed: int) -> list[list[obje
     return rows
 
 
-def _history(people: list[_Person], scale: int, seed: int) -> list[list[object]]:
+def _history(people: list[Person], scale: int, seed: int) -> list[list[object]]:
     """Last Sunday's night and evening shifts, so rest and runs see across the boundary."""
     rng = random.Random(f"dongying-history-{seed}")
     free = list(people)

@@ -84,7 +84,7 @@ def _by_volunteer(items: Sequence[T]) -> dict[str, tuple[T, ...]]:
     return {v: tuple(rows) for v, rows in grouped.items()}
 
 
-class _Person:
+class Person:
     """One person's own model: their hard rules and own soft terms; cover enters as prices."""
 
     def __init__(self, instance: RosterInstance) -> None:
@@ -104,7 +104,7 @@ class _Person:
         return own + sum(p for p, x in zip(prices, self.xs, strict=True) if values[x.Index()])
 
 
-class _BestResponse:
+class BestResponse:
     """The sweeps over the people, the cover counts and the running objective."""
 
     def __init__(self, instance: RosterInstance, clock: Clock) -> None:
@@ -112,7 +112,7 @@ class _BestResponse:
         self.clock = clock
         self.demand: dict[Row, Demand] = {(d.post, d.day, d.shift): d for d in instance.demand}
         self.count: Counter[Row] = Counter()  # people working each row
-        self.people: dict[str, _Person] = {}
+        self.people: dict[str, Person] = {}
         # Each person's own instance: their rules, wishes and absences; the demand rows say
         # where they may work, at no cost of their own (cover is priced per visit instead).
         self._free: dict[str, list[Demand]] = defaultdict(list)  # by shift id
@@ -147,7 +147,7 @@ class _BestResponse:
             for row, d in self.demand.items()
         )
 
-    def first(self, person: _Person, limit: float, *, quick: bool) -> int:
+    def first(self, person: Person, limit: float, *, quick: bool) -> int:
         """Any roster meeting the person's hard rules; return the CP-SAT status.
 
         ``quick``: local search on one core without presolve, which finds most people's first
@@ -164,7 +164,7 @@ class _BestResponse:
             self.count.update(person.worked())
         return status
 
-    def visit(self, person: _Person, limit: float) -> int:
+    def visit(self, person: Person, limit: float) -> int:
         """Re-solve one person against everyone else; return the points saved.
 
         The person's rows leave the counts first, so the prices are those of everyone else
@@ -192,7 +192,7 @@ def solve_by_person(
     instance: RosterInstance, clock: Clock, hint: Sequence[Assignment] = ()
 ) -> RosterPlan:
     """Plan a separable roster by best response (see the module docstring)."""
-    search = _BestResponse(instance, clock)
+    search = BestResponse(instance, clock)
     order = list(instance.volunteers)
     clock.rng.shuffle(order)
     failed = _first_roster(search, order, {(a.volunteer, a.day, a.shift, a.post) for a in hint})
@@ -214,7 +214,7 @@ def solve_by_person(
 
 
 def _first_roster(
-    search: _BestResponse, order: Sequence[Volunteer], hinted: set[tuple[str, int, str, str]]
+    search: BestResponse, order: Sequence[Volunteer], hinted: set[tuple[str, int, str, str]]
 ) -> RosterPlan | None:
     """Give every person a roster meeting their hard rules; a failed plan if that fails.
 
@@ -223,7 +223,7 @@ def _first_roster(
     """
     clock = search.clock
     with ThreadPoolExecutor(max_workers=1) as builder:
-        built = [builder.submit(_Person, search.person_instance(v)) for v in order]
+        built = [builder.submit(Person, search.person_instance(v)) for v in order]
         try:
             for i, (v, future) in enumerate(zip(order, built, strict=True)):
                 person = future.result()
@@ -269,7 +269,7 @@ class _Improvements:
             on_progress(Progress(self.objective, 0.0, gap_of(self.objective, 0.0), elapsed))
 
 
-def _plan(search: _BestResponse, start: float) -> RosterPlan:
+def _plan(search: BestResponse, start: float) -> RosterPlan:
     """The roster of the last sweep, its penalties each stated once, and the trivial bound 0."""
     assignments: list[Assignment] = []
     penalties = []

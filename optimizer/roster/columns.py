@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from optimizer.roster.by_person import _BestResponse, _Person
+from optimizer.roster.by_person import BestResponse, Person
 from optimizer.roster.domain import Assignment, RosterInstance
-from optimizer.roster.model import WeightedSum
+from optimizer.roster.model import RosterModel, WeightedSum
+from optimizer.roster.plan import Progress, gap_of
 
 if TYPE_CHECKING:
     from optimizer.roster.solve import Clock
@@ -69,26 +70,17 @@ class _Solutions(cp_model.CpSolverSolutionCallback):
         self.found.append(list(self.response_proto.solution))
 
 
-@dataclass(frozen=True)
-class DiveResult:
-    """What column generation proved and found."""
-
-    bound: int  # proved lower bound on the objective of any roster
-    assignments: tuple[Assignment, ...]  # the dive's roster; empty if it found none
-    objective: int | None  # that roster's objective
-
-
 class ColumnGeneration:
     """The master LP over the columns found so far, the people's pricing models and the dive."""
 
     def __init__(self, instance: RosterInstance, clock: Clock) -> None:
         self.clock = clock
         self.instance = instance
-        self.search = search = _BestResponse(instance, clock)
+        self.search = search = BestResponse(instance, clock)
         self.rows = list(search.demand)
         self.index = {row: i for i, row in enumerate(self.rows)}
         self.demand = [search.demand[row] for row in self.rows]
-        self.people = {v.id: _Person(search.person_instance(v)) for v in instance.volunteers}
+        self.people = {v.id: Person(search.person_instance(v)) for v in instance.volunteers}
         self.columns: dict[str, list[_Column]] = {v: [] for v in self.people}
         self.fixed: dict[str, int] = {}
         self.bound = 0
@@ -108,16 +100,17 @@ class ColumnGeneration:
         self.mix: dict[str, list[pywraplp.Variable]] = {v: [] for v in self.people}
         lp.Objective().SetMinimization()
 
-    def add(self, volunteer: str, values: list[int]) -> bool:
-        """Add a personal roster as a column of the master; False if it is known already."""
+    def add(self, volunteer: str, values: list[int]) -> int:
+        """Add a personal roster as a column of the master (unless known); return its index."""
         person = self.people[volunteer]
         rows = frozenset(
             self.index[row]
             for row, x in zip(person.rows, person.xs, strict=True)
             if values[x.Index()]
         )
-        if any(c.rows == rows for c in self.columns[volunteer]):
-            return False
+        for k, known in enumerate(self.columns[volunteer]):
+            if known.rows == rows:
+                return k
         cost = person.model.cost(lambda var: values[var.Index()])
         self.columns[volunteer].append(_Column(cost, rows, values))
         var = self.lp.NumVar(0, self.lp.infinity(), "")
@@ -126,7 +119,7 @@ class ColumnGeneration:
             self.cover[i].SetCoefficient(var, 1)
         self.lp.Objective().SetCoefficient(var, cost)
         self.mix[volunteer].append(var)
-        return True
+        return len(self.columns[volunteer]) - 1
 
     def _price(self, volunteer: str, prices: Sequence[int]) -> tuple[str, float, list[list[int]]]:
         """Pricing of one person at scaled row prices: (bound on the priced optimum, solutions)."""
@@ -177,7 +170,8 @@ class ColumnGeneration:
                 lagrangian += priced
                 for values in solutions:
                     if self._reduced_cost(volunteer, values, duals) < convex[volunteer] - 1e-6:
-                        added += self.add(volunteer, values)
+                        known = len(self.columns[volunteer])
+                        added += self.add(volunteer, values) == known
             if not self.fixed and lagrangian > -math.inf:
                 # Any roster's objective is an integer at least lagrangian / SCALE.
                 self.bound = max(self.bound, -(-math.floor(lagrangian + 1e-6) // SCALE))
@@ -235,7 +229,7 @@ class ColumnGeneration:
             else:
                 x.SetBounds(int(k == column), int(k == column))
 
-    def recombine(self, best: dict[str, _Column], until: float) -> tuple[dict[str, _Column], int]:
+    def recombine(self, best: dict[str, _Column], until: float) -> dict[str, _Column]:
         """One column per person out of all found, by CP-SAT from ``best``; the best roster."""
         cp = cp_model.CpModel()
         pick = {v: [cp.NewBoolVar("") for _ in cols] for v, cols in self.columns.items()}
@@ -260,12 +254,11 @@ class ColumnGeneration:
         cp.Minimize(sum(penalty) + sum(own))
         status, solver = self.clock.run(cp, until - time.monotonic(), report=False)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return best, self.cost(best)
-        chosen = {
+            return best
+        return {
             v: next(c for c, var in zip(cols, pick[v], strict=True) if solver.Value(var))
             for v, cols in self.columns.items()
         }
-        return chosen, self.cost(chosen)
 
     def cost(self, chosen: dict[str, _Column]) -> int:
         """Exact objective of a roster of columns: their own penalties plus the cover's."""
@@ -275,25 +268,80 @@ class ColumnGeneration:
         return sum(c.cost for c in chosen.values()) + self.search.cover_cost()
 
 
-def dive(instance: RosterInstance, clock: Clock, bound_until: float, until: float) -> DiveResult:
-    """Column generation up to ``bound_until`` (monotonic time), then dive and recombine.
+class Columns:
+    """Column generation's bound and best roster for one solve, as the search's partner.
 
-    An empty result (no assignments) when a person's pricing found no roster of theirs.
+    ``with Columns(instance, clock) as columns:`` owns the pricing threads; ``search`` proves
+    the bound, dives and recombines; ``roster`` is the best roster found.
     """
-    generation = ColumnGeneration(instance, clock)
-    with ThreadPoolExecutor(max_workers=clock.workers) as pool:
-        if not generation.start(pool):
-            return DiveResult(0, (), None)
-        generation.converge(10**9, bound_until, pool)
-        best = generation.dive(until, pool)
-        best_cost = generation.cost(best)
-        if best_cost > generation.bound:
-            best, best_cost = generation.recombine(best, until)
-    assignments: list[Assignment] = []
-    for volunteer, column in best.items():
-        assignments.extend(
-            generation.people[volunteer].model.value_assignments(
-                lambda var, c=column: c.values[var.Index()]
-            )
+
+    def __init__(self, instance: RosterInstance, clock: Clock) -> None:
+        self.clock = clock
+        self.generation = ColumnGeneration(instance, clock)
+        self.pool = ThreadPoolExecutor(max_workers=clock.workers)
+        self.best: dict[str, _Column] = {}
+        self.cost: int | None = None  # objective of ``best``
+
+    def __enter__(self) -> Columns:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+    @property
+    def bound(self) -> int:
+        """The proved lower bound on any roster's objective."""
+        return self.generation.bound
+
+    def search(self, bound_until: float, until: float) -> bool:
+        """Price until ``bound_until`` (monotonic time), then dive and recombine until ``until``.
+
+        False if there is no roster: a person's pricing found none of theirs (infeasible, or
+        out of time).
+        """
+        generation = self.generation
+        if not generation.start(self.pool):
+            return False
+        generation.converge(10**9, bound_until, self.pool)
+        self._keep(generation.dive(until, self.pool))
+        if not self._done():
+            self._keep(generation.recombine(self.best, until))
+        return True
+
+    def roster(self) -> tuple[Assignment, ...]:
+        """The best roster found."""
+        people = self.generation.people
+        return tuple(
+            a
+            for v, column in self.best.items()
+            for a in people[v].model.value_assignments(lambda var, c=column: c.values[var.Index()])
         )
-    return DiveResult(generation.bound, tuple(assignments), best_cost)
+
+    def _done(self) -> bool:
+        return self.clock.interrupt.requested or (self.cost is not None and self.cost <= self.bound)
+
+    def _keep(self, chosen: dict[str, _Column]) -> None:
+        cost = self.generation.cost(chosen)
+        if self.cost is None or cost < self.cost:
+            self.best, self.cost = chosen, cost
+            _report(self.clock, cost, self.bound)
+
+
+def pinned(model: RosterModel, worked: set[tuple[str, int, str, str]]) -> cp_model.CpModel:
+    """A copy of ``model``'s CP-SAT model with every assignment fixed to the roster ``worked``."""
+    cp = cp_model.CpModel()
+    cp.Proto().copy_from(model.cp.Proto())
+    variables = cp.Proto().variables
+    for key, var in model.x.items():
+        domain = variables[var.Index()].domain
+        domain[0] = domain[1] = int(key in worked)
+    return cp
+
+
+def _report(clock: Clock, objective: int, bound: int) -> None:
+    """Send an improved roster's objective and the proved bound to the progress reporter."""
+    clock.reporter.best = objective
+    on_progress = clock.reporter.on_progress
+    if on_progress is not None:
+        elapsed = time.monotonic() - clock.start
+        on_progress(Progress(objective, float(bound), gap_of(objective, bound), elapsed))

@@ -31,7 +31,7 @@ from types import FrameType, TracebackType
 from ortools.sat.python import cp_model
 
 from optimizer.roster.by_person import BY_PERSON_THRESHOLD, choices, separable, solve_by_person
-from optimizer.roster.columns import dive
+from optimizer.roster.columns import Columns, pinned
 from optimizer.roster.domain import Assignment, RosterInstance
 from optimizer.roster.explain import counting_checks, explain_infeasible
 from optimizer.roster.model import RosterModel
@@ -49,7 +49,9 @@ ROUND_ROBIN_FIRST = 60_000
 # Small instances whose cover is all soft: column generation proves a bound until this share of
 # the time limit, then dives to a roster until DIVE_SHARE; the full model gets the rest.
 COLUMNS_SHARE = 0.35
-DIVE_SHARE = float(__import__("os").environ.get("DIVEU", "0.8"))
+DIVE_SHARE = 0.6
+# ... and the full model starts from the dive's roster if it is within this share of the bound.
+HINT_GAP = 0.02
 # Longest single neighbourhood re-solve, seconds.
 NEIGHBOURHOOD_S = 2.0
 
@@ -62,11 +64,13 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.start = start
         self.on_progress = on_progress
         self.best: float | None = None
-        self.bound = 0.0  # best bound proved on the full model
+        self.bound = 0.0  # best bound proved (on the full model, or by column generation)
         self.local = False  # True while solving a neighbourhood: its bound is not global
 
     def on_solution_callback(self) -> None:
         objective = self.ObjectiveValue()
+        if objective <= self.bound:
+            self.StopSearch()  # proved optimal by a bound found outside this solve
         if self.on_progress is None or (self.best is not None and objective >= self.best):
             return
         self.best = objective
@@ -248,42 +252,44 @@ class _Search(Clock):
         return (cp_model.FEASIBLE if status == cp_model.OPTIMAL else status), solver
 
     def columns(self, time_limit: float) -> tuple[int, cp_model.CpSolver | None]:
-        """Column generation's bound and roster (see :mod:`optimizer.roster.columns`).
+        """Column generation and the full model in turns (see :mod:`optimizer.roster.columns`).
 
-        The bound becomes the lower end of the objective's domain; the dive's roster, completed
-        to a value of every variable, is the full model's hint. Returns the completing solve, or
-        (UNKNOWN, None) when the dive found no roster. On Curtois-Qu Instance 8 the dive finds
-        1306-1311 where CP-SAT alone reached 1415 in 60 s.
+        Column generation proves a bound and dives to a roster; the full model starts from it;
+        column generation takes the full model's roster into its pool and dives again; the
+        full model starts from the better of the two for the rest of the time (the caller's
+        bound phase). Each finds what the other misses: on Curtois-Qu Instance 8 the dives
+        reach 1305-1311 where the full model alone stopped at 1415, while the full model
+        finds Instance 6's optimum where the dives stall one or two points above. Returns the
+        last solve: optimal, or feasible with its roster hinted, or (UNKNOWN, None) when column
+        generation found no roster.
         """
         m = self.model
-        dived = dive(
-            m.instance,
-            self,
-            self.start + COLUMNS_SHARE * time_limit,
-            self.start + DIVE_SHARE * time_limit,
-        )
-        objective = m.cp.Proto().objective
-        objective.domain.clear()  # the offset is outside the domain
-        objective.domain.extend([dived.bound - int(objective.offset), 1 << 60])
-        if dived.objective is None or self.interrupt.requested:
+        with Columns(m.instance, self) as columns:
+            found = columns.search(
+                self.start + COLUMNS_SHARE * time_limit, self.start + DIVE_SHARE * time_limit
+            )
+            # Not posted as the objective's domain: that slowed the search down (Instance 6:
+            # 2047 instead of optimal in 40 s); the reporter stops a solve that reaches it.
+            self.reporter.bound = columns.bound
+            if not found:
+                return cp_model.UNKNOWN, None
+            status, solver = self._complete(columns)
+            if columns.cost is not None and columns.cost > (1 + HINT_GAP) * columns.bound:
+                # A poor roster is a poor start: the full model starts cold and the roster is
+                # kept only if the full model does not beat it (Instance 6: from a dive 4.6 %
+                # above the bound the full model ended at 2040; cold, it finds the optimum 1950).
+                m.cp.ClearHints()
+            return status, solver
+
+    def _complete(self, columns: Columns) -> tuple[int, cp_model.CpSolver | None]:
+        """Complete the columns' best roster to every variable of the full model; hint it."""
+        m = self.model
+        worked = {(a.volunteer, a.day, a.shift, a.post) for a in columns.roster()}
+        status, solver = self.run(pinned(m, worked), self.left(), report=False)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return cp_model.UNKNOWN, None
-        pinned = cp_model.CpModel()
-        pinned.Proto().copy_from(m.cp.Proto())
-        variables = pinned.Proto().variables
-        chosen = {(a.volunteer, a.day, a.shift, a.post) for a in dived.assignments}
-        for key, var in m.x.items():
-            domain = variables[var.Index()].domain
-            domain[0] = domain[1] = int(key in chosen)
-        status, solver = self.run(pinned, self.left(), report=False)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self.hint(m.cp, list(solver.ResponseProto().solution))
-            self.reporter.best = dived.objective
-            if self.reporter.on_progress is not None:
-                gap = gap_of(dived.objective, dived.bound)
-                elapsed = time.monotonic() - self.start
-                self.reporter.on_progress(Progress(dived.objective, dived.bound, gap, elapsed))
-            return cp_model.FEASIBLE, solver
-        return cp_model.UNKNOWN, None
+        self.hint(m.cp, list(solver.ResponseProto().solution))
+        return cp_model.FEASIBLE, solver
 
     def _round_robin(self) -> list[cp_model.IntVar]:
         """Assignment literals row by row in time order, people taken round-robin.
@@ -306,6 +312,10 @@ class _Search(Clock):
             order.extend(var for _, var in people)
             offset += required.get(row, 0)
         return order
+
+    def cost(self, solver: cp_model.CpSolver) -> int:
+        """The full model's objective of a solve's roster (the solve may have been another)."""
+        return self.incumbent(solver, 0.0).objective
 
     def incumbent(self, solver: cp_model.CpSolver, bound: float) -> _Incumbent:
         # Valued on the full model's objective: the solve may have been the rules-only one.
@@ -426,7 +436,14 @@ def solve_roster(
         if status in (cp_model.UNKNOWN, cp_model.FEASIBLE) and not interrupt.requested:
             limit = BOUND_SHARE * time_limit if large else time_limit
             bound_status, bound_solver = search.run(model.cp, limit, bound=True)
-            if bound_status != cp_model.UNKNOWN or solver is None:
+            kept = solver is not None and (
+                bound_status == cp_model.UNKNOWN
+                or (
+                    bound_status == cp_model.FEASIBLE
+                    and search.cost(solver) < search.cost(bound_solver)
+                )
+            )
+            if not kept:
                 status, solver = bound_status, bound_solver
         if status == cp_model.INFEASIBLE:
             reasons = explain_infeasible(instance, max(1.0, search.left()))
@@ -436,7 +453,7 @@ def solve_roster(
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return RosterPlan.failed(instance, "timeout", start)
         optimal = status == cp_model.OPTIMAL
-        incumbent = search.incumbent(solver, solver.BestObjectiveBound())
+        incumbent = search.incumbent(solver, max(reporter.bound, solver.BestObjectiveBound()))
         reporter.bound = incumbent.bound
         if large and not optimal and not interrupt.requested:
             incumbent = search.improve(incumbent)

@@ -91,9 +91,9 @@ def test_a_person_moves_off_a_full_row_onto_a_short_one(tmp_path):
     inst = _read(tmp_path, TWO)
     start = time.monotonic()
     clock = Clock(start, 10.0, 1, 0, solve._Reporter(start, None), solve._Interrupt())
-    search = by_person._BestResponse(inst, clock)
+    search = by_person.BestResponse(inst, clock)
     for v in inst.volunteers:
-        person = by_person._Person(search.person_instance(v))
+        person = by_person.Person(search.person_instance(v))
         pinned = cp_model.CpModel()
         pinned.Proto().copy_from(person.model.cp.Proto())
         day0 = next(x for (_, d, _, _), x in person.model.x.items() if d == 0)

@@ -11,7 +11,7 @@ from ortools.sat.python import cp_model
 
 from optimizer.formats.curtois import read_curtois
 from optimizer.roster import solve
-from optimizer.roster.columns import dive
+from optimizer.roster.columns import ColumnGeneration, Columns, pinned
 from optimizer.roster.model import RosterModel
 from optimizer.roster.solve import Clock, solve_roster
 from optimizer.validate_roster import validate_roster
@@ -50,6 +50,12 @@ def _clock(time_limit: float) -> Clock:
     return Clock(start, time_limit, 1, 0, solve._Reporter(start, None), solve._Interrupt())
 
 
+def _read(tmp_path: Path, text: str):
+    path = tmp_path / "Short.txt"
+    path.write_text(text, encoding="utf-8")
+    return read_curtois(path)
+
+
 def _optimum(inst) -> int:
     """The proved optimum of the whole model (no column generation)."""
     model = RosterModel(inst)
@@ -61,37 +67,63 @@ def _optimum(inst) -> int:
 
 
 def test_unavoidable_shortfall_is_proved(tmp_path):
-    path = tmp_path / "Short.txt"
-    path.write_text(SHORT, encoding="utf-8")
-    inst = read_curtois(path)
+    inst = _read(tmp_path, SHORT)
     clock = _clock(10.0)
-    result = dive(inst, clock, clock.start + 5.0, clock.start + 8.0)
-    assert result.bound == 200  # the LP sees the shortfall: two places, 100 each
-    assert result.objective == 200
-    report = validate_roster(inst, result.assignments)
+    with Columns(inst, clock) as columns:
+        assert columns.search(clock.start + 5.0, clock.start + 8.0)
+        assert columns.bound == 200  # the LP sees the shortfall: two places, 100 each
+        assert columns.cost == 200
+        report = validate_roster(inst, columns.roster())
     assert report.ok and report.objective == 200
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_bound_is_valid_and_dive_roster_exact(tmp_path, seed):
+def test_bound_is_valid_and_roster_exact(tmp_path, seed):
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(14, 5, 2, seed), encoding="utf-8", newline="")
     inst = read_curtois(path)
     clock = _clock(20.0)
-    result = dive(inst, clock, clock.start + 10.0, clock.start + 18.0)
-    report = validate_roster(inst, result.assignments)
-    assert report.ok, report.violations[:3]
-    assert report.objective == result.objective
-    assert 0 < result.bound <= _optimum(inst) <= result.objective
+    with Columns(inst, clock) as columns:
+        assert columns.search(clock.start + 10.0, clock.start + 18.0)
+        report = validate_roster(inst, columns.roster())
+        assert report.ok, report.violations[:3]
+        assert report.objective == columns.cost
+        assert 0 < columns.bound <= _optimum(inst) <= columns.cost
+
+
+def test_recombining_swaps_a_column(tmp_path):
+    """Both people on day 0 (one too many, day 1 short): recombining moves one to day 1."""
+    inst = _read(tmp_path, SHORT.replace("0,E,2,", "0,E,1,").replace("1,E,2,", "1,E,1,"))
+    clock = _clock(10.0)
+    generation = ColumnGeneration(inst, clock)
+    chosen = {}
+    for v, person in generation.people.items():
+        for day in (1, 0):  # the day-0 column is the one chosen
+            solver = cp_model.CpSolver()
+            assert solver.Solve(pinned(person.model, {(v, day, "E", "ward")})) == cp_model.OPTIMAL
+            k = generation.add(v, list(solver.ResponseProto().solution))
+        chosen[v] = generation.columns[v][k]
+    assert generation.cost(chosen) == 50 + 100
+    better = generation.recombine(chosen, time.monotonic() + 5.0)
+    assert generation.cost(better) == 0
+    assert sorted(generation.rows[i][1] for c in better.values() for i in c.rows) == [0, 1]
+
+
+def test_a_person_without_a_roster(tmp_path):
+    inst = _read(tmp_path, SHORT.replace("B,E=7,480,480", "B,E=0,480,480"))  # no shift to work
+    clock = _clock(5.0)
+    with Columns(inst, clock) as columns:
+        assert not columns.search(clock.start + 2.0, clock.start + 4.0)
+    plan = solve_roster(inst, time_limit=5.0, workers=1)
+    assert plan.status == "infeasible"
+    assert any("hours" in line for line in plan.explanation)
 
 
 def test_plan_reports_the_proved_bound(tmp_path):
-    path = tmp_path / "Short.txt"
-    path.write_text(SHORT, encoding="utf-8")
-    inst = read_curtois(path)
+    inst = _read(tmp_path, SHORT)
     seen = []
     plan = solve_roster(inst, time_limit=5.0, workers=1, on_progress=seen.append)
     assert plan.status == "optimal" and plan.objective == plan.bound == 200
     assert validate_roster(inst, plan.assignments).objective == 200
-    # The dive's roster is the first one reported, with the bound column generation proved.
-    assert seen[0].bound == 200
+    # The columns' roster is the first one reported, with the bound column generation proved.
+    assert seen[0].bound == 200 and seen[0].objective == 200
