@@ -50,8 +50,6 @@ ROUND_ROBIN_FIRST = 60_000
 # the time limit, then dives to a roster until DIVE_SHARE; the full model gets the rest.
 COLUMNS_SHARE = 0.35
 DIVE_SHARE = 0.6
-# ... and the full model starts from the dive's roster if it is within this share of the bound.
-HINT_GAP = 0.02
 # Longest single neighbourhood re-solve, seconds.
 NEIGHBOURHOOD_S = 2.0
 
@@ -273,13 +271,7 @@ class _Search(Clock):
             self.reporter.bound = columns.bound
             if not found:
                 return cp_model.UNKNOWN, None
-            status, solver = self._complete(columns)
-            if columns.cost is not None and columns.cost > (1 + HINT_GAP) * columns.bound:
-                # A poor roster is a poor start: the full model starts cold and the roster is
-                # kept only if the full model does not beat it (Instance 6: from a dive 4.6 %
-                # above the bound the full model ended at 2040; cold, it finds the optimum 1950).
-                m.cp.ClearHints()
-            return status, solver
+            return self._complete(columns)
 
     def _complete(self, columns: Columns) -> tuple[int, cp_model.CpSolver | None]:
         """Complete the columns' best roster to every variable of the full model; hint it."""
@@ -433,9 +425,11 @@ def solve_roster(
             status, solver = search.first_roster(large, time_limit)
             if status == cp_model.FEASIBLE:
                 search.hint(model.cp, list(solver.ResponseProto().solution))
+        proved = reporter.bound
         if status in (cp_model.UNKNOWN, cp_model.FEASIBLE) and not interrupt.requested:
             limit = BOUND_SHARE * time_limit if large else time_limit
             bound_status, bound_solver = search.run(model.cp, limit, bound=True)
+            proved = max(proved, bound_solver.BestObjectiveBound())
             kept = solver is not None and (
                 bound_status == cp_model.UNKNOWN
                 or (
@@ -453,7 +447,8 @@ def solve_roster(
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return RosterPlan.failed(instance, "timeout", start)
         optimal = status == cp_model.OPTIMAL
-        incumbent = search.incumbent(solver, max(reporter.bound, solver.BestObjectiveBound()))
+        # Proved by the full model's solve (not by a pinned or rules-only one) or by columns.
+        incumbent = search.incumbent(solver, proved)
         reporter.bound = incumbent.bound
         if large and not optimal and not interrupt.requested:
             incumbent = search.improve(incumbent)

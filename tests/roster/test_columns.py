@@ -127,3 +127,25 @@ def test_plan_reports_the_proved_bound(tmp_path):
     assert validate_roster(inst, plan.assignments).objective == 200
     # The columns' roster is the first one reported, with the bound column generation proved.
     assert seen[0].bound == 200 and seen[0].objective == 200
+
+
+def test_a_kept_roster_does_not_claim_its_own_cost_as_bound(tmp_path, monkeypatch):
+    """Without the full model's solve, the plan keeps the columns' roster and their bound."""
+    path = tmp_path / "Like.txt"
+    # Column generation proves 14 here and its roster costs 19.
+    path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
+    inst = read_curtois(path)
+    run = solve.Clock.run
+
+    def no_full_model(self, cp, limit, **kwargs):
+        if kwargs.get("bound"):
+            limit = 0.0  # the full model's solve finds nothing
+        return run(self, cp, limit, **kwargs)
+
+    monkeypatch.setattr(solve.Clock, "run", no_full_model)
+    seen = []
+    plan = solve_roster(inst, time_limit=10.0, workers=1, on_progress=seen.append)
+    assert validate_roster(inst, plan.assignments).objective == plan.objective
+    assert plan.objective == seen[-1].objective > seen[-1].bound  # the columns stopped short
+    assert plan.bound == seen[-1].bound
+    assert plan.status == "feasible"
