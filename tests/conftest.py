@@ -21,8 +21,10 @@ immutable domain object, so anything the helpers do not cover can be built direc
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from collections.abc import Iterable, Sequence
-from types import SimpleNamespace
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
@@ -178,3 +180,13 @@ def tiny() -> SimpleNamespace:
         Weights=Weights,
         MONDAY=MONDAY,
     )
+
+
+@pytest.fixture(scope="session")
+def curtois_like() -> ModuleType:
+    """``benchmarks/curtois_like.py``, the writer of Curtois-Qu look-alikes, as a module."""
+    path = Path(__file__).parents[1] / "benchmarks" / "curtois_like.py"
+    spec = importlib.util.spec_from_file_location("curtois_like", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

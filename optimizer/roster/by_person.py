@@ -36,7 +36,7 @@ from optimizer.roster.domain import (
 )
 from optimizer.roster.explain import explain_infeasible
 from optimizer.roster.model import RosterModel, WeightedSum
-from optimizer.roster.plan import Progress, RosterPlan, gap_of
+from optimizer.roster.plan import RosterPlan
 
 if TYPE_CHECKING:
     from optimizer.roster.solve import Clock
@@ -263,10 +263,7 @@ class _Improvements:
             self._send()
 
     def _send(self) -> None:
-        on_progress = self.clock.reporter.on_progress
-        if on_progress is not None:
-            elapsed = time.monotonic() - self.clock.start
-            on_progress(Progress(self.objective, 0.0, gap_of(self.objective, 0.0), elapsed))
+        self.clock.report(self.objective, 0.0)
 
 
 def _plan(search: BestResponse, start: float) -> RosterPlan:

@@ -33,7 +33,6 @@ from ortools.sat.python import cp_model
 from optimizer.roster.by_person import BestResponse, Person
 from optimizer.roster.domain import Assignment, RosterInstance
 from optimizer.roster.model import RosterModel, WeightedSum
-from optimizer.roster.plan import Progress, gap_of
 
 if TYPE_CHECKING:
     from optimizer.roster.solve import Clock
@@ -75,7 +74,6 @@ class ColumnGeneration:
 
     def __init__(self, instance: RosterInstance, clock: Clock) -> None:
         self.clock = clock
-        self.instance = instance
         self.search = search = BestResponse(instance, clock)
         self.rows = list(search.demand)
         self.index = {row: i for i, row in enumerate(self.rows)}
@@ -190,7 +188,9 @@ class ColumnGeneration:
     def start(self, pool: ThreadPoolExecutor) -> bool:
         """Give every person a first column (their cheapest own roster); False if one has none."""
         zero = [0] * len(self.rows)
-        for volunteer, _, solutions in pool.map(lambda v: self._price(v, zero), self.people):
+        for volunteer, _, solutions in pool.map(
+            functools.partial(self._price, prices=zero), self.people
+        ):
             if not solutions:
                 return False
             self.add(volunteer, solutions[0])
@@ -324,7 +324,7 @@ class Columns:
         cost = self.generation.cost(chosen)
         if self.cost is None or cost < self.cost:
             self.best, self.cost = chosen, cost
-            _report(self.clock, cost, self.bound)
+            self.clock.report(cost, self.bound)
 
 
 def pinned(model: RosterModel, worked: set[tuple[str, int, str, str]]) -> cp_model.CpModel:
@@ -336,12 +336,3 @@ def pinned(model: RosterModel, worked: set[tuple[str, int, str, str]]) -> cp_mod
         domain = variables[var.Index()].domain
         domain[0] = domain[1] = int(key in worked)
     return cp
-
-
-def _report(clock: Clock, objective: int, bound: int) -> None:
-    """Send an improved roster's objective and the proved bound to the progress reporter."""
-    clock.reporter.best = objective
-    on_progress = clock.reporter.on_progress
-    if on_progress is not None:
-        elapsed = time.monotonic() - clock.start
-        on_progress(Progress(objective, float(bound), gap_of(objective, bound), elapsed))

@@ -2,9 +2,10 @@
 
 The search runs in up to three phases, sharing one progress reporter:
 
-1. *first roster* (unless the instance is small and every cover row soft): the hard rules
-   alone, without the objective, which CP-SAT satisfies in seconds where the objective-driven
-   portfolio needs much longer;
+1. *first roster*: on small instances whose cover is all soft, column generation's roster and
+   bound (:mod:`optimizer.roster.columns`); elsewhere the hard rules alone, without the
+   objective, which CP-SAT satisfies in seconds where the objective-driven portfolio needs
+   much longer;
 2. *bound*: the full model with the strongest LP worker (``max_lp``) and the first roster, if
    any, as a hint: it finds or improves the roster and proves the bound the plan reports;
 3. *neighbourhoods* (large instances only): a few teams, or a window of days for half the
@@ -204,6 +205,13 @@ class Clock:
         self.interrupt.solver = None
         return status, solver
 
+    def report(self, objective: int, bound: float) -> None:
+        """Report a roster found outside a CP-SAT solve (later solves report only better ones)."""
+        self.reporter.best = objective
+        if self.reporter.on_progress is not None:
+            elapsed = time.monotonic() - self.start
+            self.reporter.on_progress(Progress(objective, bound, gap_of(objective, bound), elapsed))
+
     def hint(self, cp: cp_model.CpModel, values: Sequence[int]) -> None:
         """Replace ``cp``'s hint by a value for every variable."""
         cp.ClearHints()
@@ -253,16 +261,13 @@ class _Search(Clock):
         return (cp_model.FEASIBLE if status == cp_model.OPTIMAL else status), solver
 
     def columns(self, time_limit: float) -> tuple[int, cp_model.CpSolver | None]:
-        """Column generation and the full model in turns (see :mod:`optimizer.roster.columns`).
+        """Column generation's bound and roster (see :mod:`optimizer.roster.columns`).
 
-        Column generation proves a bound and dives to a roster; the full model starts from it;
-        column generation takes the full model's roster into its pool and dives again; the
-        full model starts from the better of the two for the rest of the time (the caller's
-        bound phase). Each finds what the other misses: on Curtois-Qu Instance 8 the dives
-        reach 1305-1311 where the full model alone stopped at 1415, while the full model
-        finds Instance 6's optimum where the dives stall one or two points above. Returns the
-        last solve: optimal, or feasible with its roster hinted, or (UNKNOWN, None) when column
-        generation found no roster.
+        The bound goes to the reporter (which stops any later solve that reaches it); the
+        roster, completed to every variable of the full model, is the full model's hint. On
+        Curtois-Qu Instance 8 the full model then ends at 1304-1306 on two seeds in three,
+        where alone it stopped at 1415. Returns the completing solve, or (UNKNOWN, None) when
+        column generation found no roster.
         """
         m = self.model
         with Columns(m.instance, self) as columns:

@@ -3,23 +3,15 @@ always have a roster without hard violations (the generator's witness promise)."
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from optimizer.formats.curtois import read_curtois
 from optimizer.roster.solve import solve_roster
 from optimizer.validate_roster import validate_roster
 
-_FILE = Path(__file__).parents[2] / "benchmarks" / "curtois_like.py"
-_spec = importlib.util.spec_from_file_location("curtois_like", _FILE)
-curtois_like = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(curtois_like)
-
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_look_alike_has_a_valid_roster(tmp_path, seed):
+def test_look_alike_has_a_valid_roster(tmp_path, seed, curtois_like):
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(14, 6, 3, seed), encoding="utf-8", newline="")
     inst = read_curtois(path)
@@ -30,6 +22,6 @@ def test_look_alike_has_a_valid_roster(tmp_path, seed):
     assert report.ok and report.objective == plan.objective
 
 
-def test_horizon_must_be_whole_weeks():
+def test_horizon_must_be_whole_weeks(curtois_like):
     with pytest.raises(ValueError, match="whole number of weeks"):
         curtois_like.generate(10, 3, 2)

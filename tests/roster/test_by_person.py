@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import itertools
 import time
 from pathlib import Path
@@ -16,11 +15,6 @@ from optimizer.roster import by_person, solve
 from optimizer.roster.domain import Weights
 from optimizer.roster.solve import Clock, solve_roster
 from optimizer.validate_roster import validate_roster
-
-_FILE = Path(__file__).parents[2] / "benchmarks" / "curtois_like.py"
-_spec = importlib.util.spec_from_file_location("curtois_like", _FILE)
-curtois_like = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(curtois_like)
 
 # Two people who must each work exactly one early shift in the week; days 0 and 1 need one
 # person each (100 per person short, 50 per person too many), other days nobody (1 too many).
@@ -71,7 +65,7 @@ def test_what_is_separable(tmp_path):
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_roster_is_valid_and_scored_exactly(tmp_path, by_person_always, seed):
+def test_roster_is_valid_and_scored_exactly(tmp_path, by_person_always, seed, curtois_like):
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(28, 12, 4, seed), encoding="utf-8", newline="")
     inst = read_curtois(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from pathlib import Path
 
@@ -15,11 +14,6 @@ from optimizer.roster.columns import ColumnGeneration, Columns, pinned
 from optimizer.roster.model import RosterModel
 from optimizer.roster.solve import Clock, solve_roster
 from optimizer.validate_roster import validate_roster
-
-_FILE = Path(__file__).parents[2] / "benchmarks" / "curtois_like.py"
-_spec = importlib.util.spec_from_file_location("curtois_like", _FILE)
-curtois_like = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(curtois_like)
 
 # Two people who must each work exactly one early shift in the week, and days 0 and 1 each
 # need two: two places stay short whatever the roster, 100 each.
@@ -78,7 +72,7 @@ def test_unavoidable_shortfall_is_proved(tmp_path):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_bound_is_valid_and_roster_exact(tmp_path, seed):
+def test_bound_is_valid_and_roster_exact(tmp_path, seed, curtois_like):
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(14, 5, 2, seed), encoding="utf-8", newline="")
     inst = read_curtois(path)
@@ -129,7 +123,7 @@ def test_plan_reports_the_proved_bound(tmp_path):
     assert seen[0].bound == 200 and seen[0].objective == 200
 
 
-def test_a_kept_roster_does_not_claim_its_own_cost_as_bound(tmp_path, monkeypatch):
+def test_a_kept_roster_does_not_claim_its_own_cost_as_bound(tmp_path, monkeypatch, curtois_like):
     """Without the full model's solve, the plan keeps the columns' roster and their bound."""
     path = tmp_path / "Like.txt"
     # Column generation proves 14 here and its roster costs 19.
