@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from ortools.sat.python import cp_model
 
 from optimizer.formats.curtois import read_curtois
-from optimizer.roster import solve
+from optimizer.roster import columns, solve
 from optimizer.roster.columns import ColumnGeneration, Columns, pinned
 from optimizer.roster.model import RosterModel
 from optimizer.roster.solve import Clock, solve_roster
@@ -143,3 +144,40 @@ def test_a_kept_roster_does_not_claim_its_own_cost_as_bound(tmp_path, monkeypatc
     assert plan.objective == seen[-1].objective > seen[-1].bound  # the columns stopped short
     assert plan.bound == seen[-1].bound
     assert plan.status == "feasible"
+
+
+@pytest.mark.parametrize(("round_s", "rounds"), [(100.0, 1), (1e-4, columns.DIVE_ROUNDS)])
+def test_a_dive_prices_less_when_time_is_short(
+    monkeypatch, curtois_like, tmp_path, round_s, rounds
+):
+    """Rounds too slow for the steps left: one round a step; fast ones: the full eight."""
+    path = tmp_path / "Like.txt"
+    path.write_text(curtois_like.generate(14, 5, 2, 0), encoding="utf-8", newline="")
+    clock = _clock(30.0)
+    generation = ColumnGeneration(read_curtois(path), clock)
+    asked = []
+    monkeypatch.setattr(generation, "converge", lambda r, *_: asked.append(r))
+    with ThreadPoolExecutor(1) as pool:
+        assert generation.start(pool)
+        generation.round_s = round_s
+        chosen = generation.dive(clock.start + 20.0, pool)
+    assert len(chosen) == 5
+    assert len(asked) > 1 and set(asked) == {rounds}  # in steps, not all at once
+
+
+def test_dives_stop_after_two_that_find_nothing_better(monkeypatch, curtois_like, tmp_path):
+    path = tmp_path / "Like.txt"
+    path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
+    clock = _clock(30.0)
+    dives = []
+    with Columns(read_curtois(path), clock) as found:
+        generation = found.generation
+
+        def same_dive(_deadline, _pool):
+            dives.append(dict(generation.fixed))  # everyone free when a dive starts
+            return {v: cols[0] for v, cols in generation.columns.items()}
+
+        monkeypatch.setattr(generation, "dive", same_dive)
+        assert found.search(clock.start + 5.0, clock.start + 25.0)
+        assert found.cost > found.bound  # not stopped by the bound
+    assert dives == [{}] * (1 + columns.STALE_DIVES)
