@@ -318,10 +318,13 @@ class Columns:
         generation = self.generation
         if not generation.start(self.pool):
             return False
+        # Everyone's cheapest own roster: poor cover, but a roster within a second or two
+        # (the first dive can take half the minute on 60 people).
+        self._keep({v: columns[0] for v, columns in generation.columns.items()})
         generation.converge(10**9, bound_until, self.pool)
         # Each dive starts from the master with everyone free again and every column found so
-        # far: on Curtois-Qu Instance 8 one seed in three had a poor single dive and ended at
-        # 1401-1613; with redives the three seeds end at 1306-1312.
+        # far. Curtois-Qu Instance 7, 3 seeds: median 1058 instead of 1062; on Instance 8 the
+        # seed with a poor single dive (1401-1613) ended at 1312 in one run of two.
         stale = 0
         while stale < STALE_DIVES and not self._done() and time.monotonic() < until:
             best = self.cost

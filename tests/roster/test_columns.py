@@ -40,9 +40,10 @@ SECTION_COVER
 """
 
 
-def _clock(time_limit: float) -> Clock:
+def _clock(time_limit: float, on_progress=None) -> Clock:
     start = time.monotonic()
-    return Clock(start, time_limit, 1, 0, solve._Reporter(start, None), solve._Interrupt())
+    reporter = solve._Reporter(start, on_progress)
+    return Clock(start, time_limit, 1, 0, reporter, solve._Interrupt())
 
 
 def _read(tmp_path: Path, text: str):
@@ -120,8 +121,8 @@ def test_plan_reports_the_proved_bound(tmp_path):
     plan = solve_roster(inst, time_limit=5.0, workers=1, on_progress=seen.append)
     assert plan.status == "optimal" and plan.objective == plan.bound == 200
     assert validate_roster(inst, plan.assignments).objective == 200
-    # The columns' roster is the first one reported, with the bound column generation proved.
-    assert seen[0].bound == 200 and seen[0].objective == 200
+    # The columns' roster is reported with the bound column generation proved.
+    assert seen[-1].bound == 200 and seen[-1].objective == 200
 
 
 def test_a_kept_roster_does_not_claim_its_own_cost_as_bound(tmp_path, monkeypatch, curtois_like):
@@ -168,16 +169,19 @@ def test_a_dive_prices_less_when_time_is_short(
 def test_dives_stop_after_two_that_find_nothing_better(monkeypatch, curtois_like, tmp_path):
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
-    clock = _clock(30.0)
+    reported = []
+    clock = _clock(30.0, reported.append)
     dives = []
     with Columns(read_curtois(path), clock) as found:
         generation = found.generation
 
         def same_dive(_deadline, _pool):
+            assert reported  # the start roster is out before the first dive
             dives.append(dict(generation.fixed))  # everyone free when a dive starts
             return {v: cols[0] for v, cols in generation.columns.items()}
 
         monkeypatch.setattr(generation, "dive", same_dive)
         assert found.search(clock.start + 5.0, clock.start + 25.0)
         assert found.cost > found.bound  # not stopped by the bound
-    assert dives == [{}] * (1 + columns.STALE_DIVES)
+    # Each dive returns the start roster, the first one kept: none of them finds better.
+    assert dives == [{}] * columns.STALE_DIVES
