@@ -8,9 +8,10 @@ The search runs in up to three phases, sharing one progress reporter:
    much longer;
 2. *bound*: the full model with the strongest LP worker (``max_lp``) and the first roster, if
    any, as a hint: it finds or improves the roster and proves the bound the plan reports;
-3. *neighbourhoods* (large instances only): a few teams, or a window of days for half the
-   people, are freed, everything else is fixed at the incumbent, and CP-SAT re-solves that
-   neighbourhood around the incumbent; the bound stays the one phase 2 proved.
+3. *neighbourhoods* (large instances, and the second half of the time column generation
+   leaves on mid-sized ones): a few teams, or a window of days for half the people, are
+   freed, everything else is fixed at the incumbent, and CP-SAT re-solves that neighbourhood
+   around the incumbent; the bound stays the one phase 2 proved.
 
 Ctrl-C: CP-SAT's own SIGINT handling is switched off; a Python handler plus a wakeup file
 descriptor lets a watcher thread call ``StopSearch`` on the running solver, which then returns
@@ -48,9 +49,16 @@ FIRST_CAP_S = 20.0  # ... but at most this long: where it succeeds, it does with
 # Above this many assignment variables the round-robin search goes first instead.
 ROUND_ROBIN_FIRST = 60_000
 # Small instances whose cover is all soft: column generation proves a bound until this share of
-# the time limit, then dives to a roster until DIVE_SHARE; the full model gets the rest.
+# the time limit, then dives to a roster until DIVE_SHARE.
 COLUMNS_SHARE = 0.35
 DIVE_SHARE = 0.6
+# Above this many assignment variables the full model gets this share of the time left after
+# the dives, neighbourhoods the rest (Curtois-Qu look-alikes, 60 s: 15 at 5033-5039 instead of
+# 5133-5149; 12 at 4511-4724 over three seeds instead of 4606-4810, within its noise). Smaller
+# instances keep the full model to the end: split there, Instance 6 lost its optimum on two
+# seeds of three (1951) and 7, 8 and look-alikes 10-11 gained nothing.
+COLUMNS_LNS_THRESHOLD = 5_000
+COLUMNS_FULL_SHARE = 0.5
 # ... for horizons up to this many days: on Curtois-Qu look-alikes of 56-84 days the pricing is
 # too slow to converge in time, and the full model alone did better (17: 2428 vs 2634).
 COLUMNS_MAX_DAYS = 42
@@ -364,7 +372,11 @@ class _Search(Clock):
         """Re-solve neighbourhoods around the incumbent until the deadline or Ctrl-C."""
         proto = self.model.cp.Proto()
         size = 0.1
-        while self.left() > 1.0 and not self.interrupt.requested:
+        while (
+            self.left() > 1.0
+            and not self.interrupt.requested
+            and incumbent.objective > incumbent.bound
+        ):
             free = self.neighbourhood(size)
             sub = cp_model.CpModel()
             sub.Proto().copy_from(proto)
@@ -424,7 +436,9 @@ def solve_roster(
         search.model = model
         large = len(model.x) > LNS_THRESHOLD
         status, solver = cp_model.UNKNOWN, None
-        if soft_cover and not large and not hint and instance.days <= COLUMNS_MAX_DAYS:
+        columns = soft_cover and not large and not hint and instance.days <= COLUMNS_MAX_DAYS
+        split = columns and len(model.x) > COLUMNS_LNS_THRESHOLD
+        if columns:
             status, solver = search.columns(time_limit)
         # Where every cover row is soft any roster is easy to find, and a small instance's full
         # model did better started cold than from a rules-only roster (Curtois-Qu Instance 8:
@@ -436,6 +450,8 @@ def solve_roster(
         proved = reporter.bound
         if status in (cp_model.UNKNOWN, cp_model.FEASIBLE) and not interrupt.requested:
             limit = BOUND_SHARE * time_limit if large else time_limit
+            if split and solver is not None:
+                limit = COLUMNS_FULL_SHARE * search.left()
             bound_status, bound_solver = search.run(model.cp, limit, bound=True)
             proved = max(proved, bound_solver.BestObjectiveBound())
             kept = solver is not None and (
@@ -458,7 +474,7 @@ def solve_roster(
         # Proved by the full model's solve (not by a pinned or rules-only one) or by columns.
         incumbent = search.incumbent(solver, proved)
         reporter.bound = incumbent.bound
-        if large and not optimal and not interrupt.requested:
+        if (large or split) and not optimal and not interrupt.requested:
             incumbent = search.improve(incumbent)
     return _plan(model, incumbent, optimal, start)
 

@@ -185,3 +185,42 @@ def test_dives_stop_after_two_that_find_nothing_better(monkeypatch, curtois_like
         assert found.cost > found.bound  # not stopped by the bound
     # Each dive returns the start roster, the first one kept: none of them finds better.
     assert dives == [{}] * columns.STALE_DIVES
+
+
+@pytest.mark.parametrize(("threshold", "share"), [(0, solve.COLUMNS_FULL_SHARE), (10**9, 1.0)])
+def test_mid_sized_columns_leave_half_the_time_to_neighbourhoods(
+    tmp_path, monkeypatch, curtois_like, threshold, share
+):
+    """Above the threshold (234 variables here) the full model gets half the time left."""
+    path = tmp_path / "Like.txt"
+    path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
+    inst = read_curtois(path)
+    asked = []
+    run = solve.Clock.run
+
+    def no_full_model(self, cp, limit, **kwargs):
+        if kwargs.get("bound"):
+            asked.append((limit, self.left()))
+            limit = 0.0  # the full model finds nothing: the columns' roster (19 > 14) stays
+        return run(self, cp, limit, **kwargs)
+
+    started = []
+    improve = solve._Search.improve
+
+    def counted(self, incumbent):
+        started.append(incumbent.objective)
+        return improve(self, incumbent)
+
+    monkeypatch.setattr(solve.Clock, "run", no_full_model)
+    monkeypatch.setattr(solve._Search, "improve", counted)
+    monkeypatch.setattr(solve, "COLUMNS_LNS_THRESHOLD", threshold)
+    plan = solve_roster(inst, time_limit=10.0, workers=1)
+    [(limit, left)] = asked
+    report = validate_roster(inst, plan.assignments)
+    assert report.ok and report.objective == plan.objective
+    if share < 1:
+        assert limit == pytest.approx(share * left, abs=0.05)
+        [objective] = started  # the neighbourhoods ran, from the columns' roster
+        assert plan.objective <= objective
+    else:
+        assert limit >= left and not started
