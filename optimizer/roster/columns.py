@@ -13,9 +13,9 @@ under-cover weight. On Curtois-Qu Instance 8 that bound reaches 1297 in 25 s (th
 
 A roster comes from *diving*: the people whose mix leans most on one column are fixed to it,
 the master is re-priced over the others, and so on until everyone is fixed; then everyone is
-freed and the search dives again, until two dives in a row find nothing better. Then CP-SAT picks
-one column per person out of every column found, from the dive's roster (*recombining*): on
-Curtois-Qu Instance 5 that takes the dive's 1148 to 1145 in a second.
+freed and the search dives again, until two dives in a row find nothing better. Then CP-SAT
+picks one column per person out of every column found, from the dive's roster
+(*recombining*): on Curtois-Qu Instance 5 that takes the dive's 1148 to 1145 in a second.
 """
 
 from __future__ import annotations
@@ -210,15 +210,17 @@ class ColumnGeneration:
         Each step prices for at most ``DIVE_ROUNDS`` rounds, fewer when the steps still needed
         would not otherwise end by the deadline (Curtois-Qu look-alike of Instance 12, 60
         people: 5018 instead of 10667, where eight rounds a step left the last 26 people to be
-        fixed at once when time ran out). Past
-        the deadline, on Ctrl-C or when the master fails, everyone still free is fixed at
-        once (to the heaviest column, or the first if the master has no solution).
+        fixed at once when time ran out). Past the deadline, on Ctrl-C or when the master
+        fails, everyone still free is fixed at once (to the heaviest column, or the first if
+        the master has no solution). Returns the roster of the fixed columns and frees
+        everyone again, so the next dive starts from the whole master.
         """
         while len(self.fixed) < len(self.people):
             # As many pricing rounds per step as let the steps still needed end by the deadline.
-            free = len(self.people) - len(self.fixed)
-            steps = math.ceil(math.log(max(free, 2)) / -math.log(1 - DIVE_SHARE))
-            fit = (deadline - time.monotonic()) / (steps * self.round_s * free / len(self.people))
+            unfixed = len(self.people) - len(self.fixed)
+            steps = math.ceil(math.log(max(unfixed, 2)) / -math.log(1 - DIVE_SHARE))
+            per_round = self.round_s * unfixed / len(self.people)
+            fit = (deadline - time.monotonic()) / (steps * per_round)
             self.converge(max(1, min(DIVE_ROUNDS, int(fit))), deadline, pool)
             solved = self.lp.Solve() == pywraplp.Solver.OPTIMAL
             weight = {
@@ -231,7 +233,10 @@ class ColumnGeneration:
             for volunteer in free if late else free[: max(1, round(DIVE_SHARE * len(free)))]:
                 heaviest = max(range(len(weight[volunteer])), key=weight[volunteer].__getitem__)
                 self.fix(volunteer, heaviest)
-        return {v: self.columns[v][k] for v, k in self.fixed.items()}
+        chosen = {v: self.columns[v][k] for v, k in self.fixed.items()}
+        for volunteer in self.people:
+            self.fix(volunteer, None)
+        return chosen
 
     def fix(self, volunteer: str, column: int | None) -> None:
         """Fix a person's mix to one column, or free it (``None``)."""
@@ -329,8 +334,6 @@ class Columns:
         while stale < STALE_DIVES and not self._done() and time.monotonic() < until:
             best = self.cost
             self._keep(generation.dive(until, self.pool))
-            for volunteer in generation.people:
-                generation.fix(volunteer, None)
             stale = 0 if self.cost != best else stale + 1
         if not self._done():
             self._keep(generation.recombine(self.best, until))
