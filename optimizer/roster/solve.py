@@ -20,13 +20,14 @@ its best solution. The phases check the flag, so Ctrl-C yields the best roster s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import FrameType, TracebackType
 
@@ -92,11 +93,11 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 
 class _Interrupt:
-    """Ctrl-C during the search stops the running CP-SAT solve and sets ``requested``."""
+    """Ctrl-C during the search stops the running solve and sets ``requested``."""
 
     def __init__(self) -> None:
         self.requested = False
-        self.solver: cp_model.CpSolver | None = None
+        self._stop: Callable[[], None] | None = None  # stops the running solve
         self._active = threading.current_thread() is threading.main_thread()
 
     def __enter__(self) -> _Interrupt:
@@ -119,8 +120,17 @@ class _Interrupt:
         while data := self._read.recv(16):
             if signal.SIGINT in data:
                 self.requested = True
-                if self.solver is not None:
-                    self.solver.StopSearch()
+                if self._stop is not None:
+                    self._stop()
+
+    @contextlib.contextmanager
+    def stopping(self, stop: Callable[[], None]) -> Iterator[None]:
+        """While the block runs, Ctrl-C calls ``stop`` (a solver's stop-search method)."""
+        self._stop = stop
+        try:
+            yield
+        finally:
+            self._stop = None
 
     def __exit__(
         self,
@@ -208,9 +218,8 @@ class Clock:
             # work): the default LP worker left the bound at 0 on the Dongying week, max_lp
             # proves the fair-share floor in seconds. The other worker interleaves LNS.
             params.subsolvers.append("max_lp")
-        self.interrupt.solver = solver
-        status = solver.Solve(cp, self.reporter if report else None)
-        self.interrupt.solver = None
+        with self.interrupt.stopping(solver.StopSearch):
+            status = solver.Solve(cp, self.reporter if report else None)
         return status, solver
 
     def report(self, objective: int, bound: float) -> None:

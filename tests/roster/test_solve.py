@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -126,6 +127,21 @@ LOAD_MONTH = LOAD_YEAR.replace("generate(364, 40, 4, 0)", "generate(28, 12, 3, 0
 
 
 GENERATOR = str(Path(__file__).parents[2] / "benchmarks" / "curtois_like.py")
+
+
+def test_ctrl_c_stops_the_running_solve_only_while_it_runs():
+    """SIGINT calls the registered stop (CP-SAT's or SCIP's) during the block, not after it."""
+    stops = []
+    with solve._Interrupt() as interrupt:
+        with interrupt.stopping(lambda: stops.append("stop")):
+            os.kill(os.getpid(), signal.SIGINT)
+            deadline = time.monotonic() + 5
+            while not stops and time.monotonic() < deadline:
+                time.sleep(0.01)
+        assert stops == ["stop"] and interrupt.requested
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)
+        assert stops == ["stop"]
 
 
 @pytest.mark.parametrize("load", [LOAD_WEEK, LOAD_MONTH, LOAD_YEAR], ids=["week", "month", "year"])
