@@ -89,18 +89,26 @@ class ColumnGeneration:
         lp = pywraplp.Solver.CreateSolver("GLOP")
         assert lp is not None
         self.lp = lp
-        self.cover = []
-        for d in self.demand:
-            row = lp.Constraint(d.required, d.required)
-            under, over = lp.NumVar(0, lp.infinity(), ""), lp.NumVar(0, lp.infinity(), "")
-            row.SetCoefficient(under, 1)
-            row.SetCoefficient(over, -1)
-            lp.Objective().SetCoefficient(under, d.weight_under or 0)
-            lp.Objective().SetCoefficient(over, d.weight_over or 0)
-            self.cover.append(row)
+        self.cover = self._cover_rows(lp)
         self.convex = {v: lp.Constraint(1, 1) for v in self.people}
         self.mix: dict[str, list[pywraplp.Variable]] = {v: [] for v in self.people}
         lp.Objective().SetMinimization()
+
+    def _cover_rows(self, solver: pywraplp.Solver) -> list[pywraplp.Constraint]:
+        """One row per cover requirement, its shortfall and surplus priced by their weights."""
+        rows = []
+        for d in self.demand:
+            row = solver.Constraint(d.required, d.required)
+            under, over = (
+                solver.NumVar(0, solver.infinity(), ""),
+                solver.NumVar(0, solver.infinity(), ""),
+            )
+            row.SetCoefficient(under, 1)
+            row.SetCoefficient(over, -1)
+            solver.Objective().SetCoefficient(under, d.weight_under or 0)
+            solver.Objective().SetCoefficient(over, d.weight_over or 0)
+            rows.append(row)
+        return rows
 
     def add(self, volunteer: str, values: list[int]) -> int:
         """Add a personal roster as a column of the master (unless known); return its index."""
@@ -259,15 +267,7 @@ class ColumnGeneration:
         """
         ip = pywraplp.Solver.CreateSolver("SCIP")
         assert ip is not None
-        rows = []
-        for d in self.demand:
-            row = ip.Constraint(d.required, d.required)
-            under, over = ip.NumVar(0, ip.infinity(), ""), ip.NumVar(0, ip.infinity(), "")
-            row.SetCoefficient(under, 1)
-            row.SetCoefficient(over, -1)
-            ip.Objective().SetCoefficient(under, d.weight_under or 0)
-            ip.Objective().SetCoefficient(over, d.weight_over or 0)
-            rows.append(row)
+        rows = self._cover_rows(ip)
         pick: dict[str, list[pywraplp.Variable]] = {}
         hint = []
         for v, cols in self.columns.items():
