@@ -100,9 +100,12 @@ def test_recombining_swaps_a_column(tmp_path):
             k = generation.add(v, list(solver.ResponseProto().solution))
         chosen[v] = generation.columns[v][k]
     assert generation.cost(chosen) == 50 + 100
+    assert generation._promising(chosen) == generation.columns  # every column may help
     better = generation.recombine(chosen, time.monotonic() + 5.0)
     assert generation.cost(better) == 0
     assert sorted(generation.rows[i][1] for c in better.values() for i in c.rows) == [0, 1]
+    # Nothing beats a roster at the LP's value: only its own columns are worth a look.
+    assert generation._promising(better) == {v: [c] for v, c in better.items()}
 
 
 def test_a_person_without_a_roster(tmp_path):
