@@ -13,9 +13,10 @@ under-cover weight. On Curtois-Qu Instance 8 that bound reaches 1297 in 25 s (th
 
 A roster comes from *diving*: the people whose mix leans most on one column are fixed to it,
 the master is re-priced over the others, and so on until everyone is fixed; then everyone is
-freed and the search dives again, until two dives in a row find nothing better. Then CP-SAT
-picks one column per person out of every column found, from the dive's roster
-(*recombining*): on Curtois-Qu Instance 5 that takes the dive's 1148 to 1145 in a second.
+freed and the search dives again, until two dives in a row find nothing better. Then SCIP
+picks one column per person out of every column found, from the dives' best roster
+(*recombining*): on Curtois-Qu Instance 5 that takes the dives' 1148 to 1145, proved the best
+the columns allow.
 """
 
 from __future__ import annotations
