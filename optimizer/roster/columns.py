@@ -269,7 +269,7 @@ class ColumnGeneration:
         ip = pywraplp.Solver.CreateSolver("SCIP")
         assert ip is not None
         # The cover slacks before the columns: the other way round, SCIP took 23 s instead of 6
-        # on that pool of Instance 7 (its branching follows the variables' order).
+        # on that pool of Instance 7 (the same programme, its variables in another order).
         rows = self._cover_rows(ip)
         wanted = self._promising(best)
         pick: dict[str, list[pywraplp.Variable]] = {}
