@@ -100,10 +100,8 @@ class ColumnGeneration:
         rows = []
         for d in self.demand:
             row = solver.Constraint(d.required, d.required)
-            under, over = (
-                solver.NumVar(0, solver.infinity(), ""),
-                solver.NumVar(0, solver.infinity(), ""),
-            )
+            under = solver.NumVar(0, solver.infinity(), "")
+            over = solver.NumVar(0, solver.infinity(), "")
             row.SetCoefficient(under, 1)
             row.SetCoefficient(over, -1)
             solver.Objective().SetCoefficient(under, d.weight_under or 0)

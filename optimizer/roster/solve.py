@@ -14,8 +14,9 @@ The search runs in up to three phases, sharing one progress reporter:
    around the incumbent; the bound stays the one phase 2 proved.
 
 Ctrl-C: CP-SAT's own SIGINT handling is switched off; a Python handler plus a wakeup file
-descriptor lets a watcher thread call ``StopSearch`` on the running solver, which then returns
-its best solution. The phases check the flag, so Ctrl-C yields the best roster so far.
+descriptor lets a watcher thread stop the running solve (CP-SAT's ``StopSearch``, SCIP's
+``InterruptSolve`` while column generation recombines), which then returns its best solution.
+The phases check the flag, so Ctrl-C yields the best roster so far.
 """
 
 from __future__ import annotations
