@@ -62,6 +62,27 @@ class _Column:
     values: list[int]
 
 
+_SOLVED = (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class _Recombining:
+    """SCIP's programme picking one column per person out of ``wanted``."""
+
+    solver: pywraplp.Solver
+    wanted: dict[str, list[_Column]]
+    pick: dict[str, list[pywraplp.Variable]]  # per person, one variable per wanted column
+
+    def roster(self) -> dict[str, _Column]:
+        """The columns of SCIP's solution."""
+        return {
+            v: next(
+                c for c, var in zip(cols, self.pick[v], strict=True) if var.solution_value() > 0.5
+            )
+            for v, cols in self.wanted.items()
+        }
+
+
 class _Solutions(cp_model.CpSolverSolutionCallback):
     """Keeps every solution a pricing solve reports, in the order found (improving)."""
 
@@ -257,19 +278,51 @@ class ColumnGeneration:
             else:
                 x.SetBounds(int(k == column), int(k == column))
 
-    def recombine(self, best: dict[str, _Column], until: float) -> dict[str, _Column]:
+    def recombine(
+        self, best: dict[str, _Column], until: float, pool: ThreadPoolExecutor
+    ) -> dict[str, _Column]:
         """One column per person out of all found, by SCIP from ``best``; the best roster.
 
         A set-partitioning programme, which a MIP solver handles far better than CP-SAT: on
         Curtois-Qu Instance 7's pool after the dives (3,584 columns) SCIP proved 1056 optimal
-        in 6 s on one core, where CP-SAT stayed at the dives' 1062 for 30 s on two.
+        in 6 s on one core, where CP-SAT stayed at the dives' 1062 for 30 s on two. How long
+        SCIP takes depends on its random seed (on two pools of Instance 7, five seeds each: the
+        pool's best proved in 7 to 18 s, or not within 20 s on one run in ten), and it runs on
+        one core: so each worker of ``pool`` solves the programme with a seed of its own, and
+        the first to prove its roster optimal stops the others.
         """
+        wanted = self._promising(best)
+        ips = [self._recombining(wanted, best, until) for _ in range(self.clock.workers)]
+
+        def stop() -> None:
+            for ip in ips:
+                ip.solver.InterruptSolve()
+
+        def solve(ip: _Recombining) -> dict[str, _Column] | None:
+            status = ip.solver.Solve()
+            if status == pywraplp.Solver.OPTIMAL:
+                stop()
+            return ip.roster() if status in _SOLVED else None
+
+        with self.clock.interrupt.stopping(stop):
+            rosters = [roster for roster in pool.map(solve, ips) if roster is not None]
+        return min(rosters, key=self.cost, default=best)
+
+    def _recombining(
+        self, wanted: dict[str, list[_Column]], best: dict[str, _Column], until: float
+    ) -> _Recombining:
+        """SCIP's set-partitioning programme over ``wanted``, hinted ``best``, seeded at random."""
         ip = pywraplp.Solver.CreateSolver("SCIP")
         assert ip is not None
+        # Primal simplex re-solving the nodes' LPs: on two pools of Instance 7 and five seeds
+        # each, SCIP proved the pool's best within 20 s on 9 runs of 10 (7 with the default).
+        seed = self.clock.rng.randrange(1 << 30)
+        ip.SetSolverSpecificParametersAsString(
+            f"randomization/randomseedshift = {seed}\nlp/resolvealgorithm = p\n"
+        )
         # The cover slacks before the columns: the other way round, SCIP took 23 s instead of 6
         # on that pool of Instance 7 (the same programme, its variables in another order).
         rows = self._cover_rows(ip)
-        wanted = self._promising(best)
         pick: dict[str, list[pywraplp.Variable]] = {}
         hint = []
         for v, cols in wanted.items():
@@ -286,14 +339,7 @@ class ColumnGeneration:
         ip.Objective().SetMinimization()
         ip.SetHint([var for v in wanted for var in pick[v]], hint)
         ip.SetTimeLimit(max(1, int(1000 * (until - time.monotonic()))))
-        with self.clock.interrupt.stopping(ip.InterruptSolve):
-            status = ip.Solve()
-        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-            return best
-        return {
-            v: next(c for c, var in zip(cols, pick[v], strict=True) if var.solution_value() > 0.5)
-            for v, cols in wanted.items()
-        }
+        return _Recombining(ip, wanted, pick)
 
     def _promising(self, best: dict[str, _Column]) -> dict[str, list[_Column]]:
         """Per person, the columns that can be part of a roster cheaper than ``best``.
@@ -373,7 +419,7 @@ class Columns:
             self._keep(generation.dive(until, self.pool))
             stale = 0 if self.cost != best else stale + 1
         if not self._done():
-            self._keep(generation.recombine(self.best, until))
+            self._keep(generation.recombine(self.best, until, self.pool))
         return True
 
     def roster(self) -> tuple[Assignment, ...]:

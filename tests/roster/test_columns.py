@@ -40,10 +40,10 @@ SECTION_COVER
 """
 
 
-def _clock(time_limit: float, on_progress=None) -> Clock:
+def _clock(time_limit: float, on_progress=None, workers: int = 1) -> Clock:
     start = time.monotonic()
     reporter = solve._Reporter(start, on_progress)
-    return Clock(start, time_limit, 1, 0, reporter, solve._Interrupt())
+    return Clock(start, time_limit, workers, 0, reporter, solve._Interrupt())
 
 
 def _read(tmp_path: Path, text: str):
@@ -87,10 +87,14 @@ def test_bound_is_valid_and_roster_exact(tmp_path, seed, curtois_like):
         assert 0 < columns.bound <= _optimum(inst) <= columns.cost
 
 
-def test_recombining_swaps_a_column(tmp_path):
-    """Both people on day 0 (one too many, day 1 short): recombining moves one to day 1."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_recombining_swaps_a_column(tmp_path, workers):
+    """Both people on day 0 (one too many, day 1 short): recombining moves one to day 1.
+
+    With two workers two SCIP programmes run side by side, the first to finish stops the other.
+    """
     inst = _read(tmp_path, SHORT.replace("0,E,2,", "0,E,1,").replace("1,E,2,", "1,E,1,"))
-    clock = _clock(10.0)
+    clock = _clock(10.0, workers=workers)
     generation = ColumnGeneration(inst, clock)
     chosen = {}
     for v, person in generation.people.items():
@@ -101,7 +105,8 @@ def test_recombining_swaps_a_column(tmp_path):
         chosen[v] = generation.columns[v][k]
     assert generation.cost(chosen) == 50 + 100
     assert generation._promising(chosen) == generation.columns  # every column may help
-    better = generation.recombine(chosen, time.monotonic() + 5.0)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        better = generation.recombine(chosen, time.monotonic() + 5.0, pool)
     assert generation.cost(better) == 0
     assert sorted(generation.rows[i][1] for c in better.values() for i in c.rows) == [0, 1]
     # Nothing beats a roster at the LP's value: only its own columns are worth a look.
