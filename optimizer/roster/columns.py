@@ -62,9 +62,6 @@ class _Column:
     values: list[int]
 
 
-_SOLVED = (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
-
-
 @dataclass(frozen=True)
 class _Recombining:
     """SCIP's programme picking one column per person out of ``wanted``."""
@@ -302,7 +299,8 @@ class ColumnGeneration:
             status = ip.solver.Solve()
             if status == pywraplp.Solver.OPTIMAL:
                 stop()
-            return ip.roster() if status in _SOLVED else None
+            solved = status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+            return ip.roster() if solved else None
 
         with self.clock.interrupt.stopping(stop):
             rosters = [roster for roster in pool.map(solve, ips) if roster is not None]
