@@ -191,11 +191,13 @@ class Clock:
         light: bool = False,
         presolve: bool = True,
         local_search: bool = False,
+        interruptible: bool = True,
     ) -> tuple[int, cp_model.CpSolver]:
         """Solve ``cp`` for at most ``limit`` seconds; return the status and the solver.
 
         ``local_search``: one worker running only local search (feasibility jump), which finds
         a first solution of a small model as fast as the portfolio on one core instead of all.
+        ``interruptible=False``: Ctrl-C does not stop this solve (one whose answer is needed).
         """
         solver = cp_model.CpSolver()
         params = solver.parameters
@@ -219,7 +221,7 @@ class Clock:
             # work): the default LP worker left the bound at 0 on the Dongying week, max_lp
             # proves the fair-share floor in seconds. The other worker interleaves LNS.
             params.subsolvers.append("max_lp")
-        with self.interrupt.stopping(solver.StopSearch):
+        with self.interrupt.stopping(solver.StopSearch if interruptible else lambda: None):
             status = solver.Solve(cp, self.reporter if report else None)
         return status, solver
 
@@ -303,7 +305,9 @@ class _Search(Clock):
         """Complete the columns' best roster to every variable of the full model; hint it."""
         m = self.model
         worked = {(a.volunteer, a.day, a.shift, a.post) for a in columns.roster()}
-        status, solver = self.run(pinned(m, worked), self.left(), report=False)
+        # Not interruptible: a Ctrl-C stopping this (every variable fixed, milliseconds) lost the
+        # columns' roster, and the plan came back empty although a roster had been reported.
+        status, solver = self.run(pinned(m, worked), self.left(), report=False, interruptible=False)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return cp_model.UNKNOWN, None
         self.hint(m.cp, list(solver.ResponseProto().solution))
