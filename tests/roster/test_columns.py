@@ -113,6 +113,51 @@ def test_recombining_swaps_a_column(tmp_path, workers):
     assert generation._promising(better) == {v: [c] for v, c in better.items()}
 
 
+def test_a_row_the_dive_makes_someone_work_binds_their_pricing(tmp_path):
+    """Made to work day 2, A's other columns are barred and every new one works day 2.
+
+    The Lagrangian bound is not raised meanwhile (it would be 301, above the optimum 200), and
+    freeing A lifts the row again.
+    """
+    inst = _read(tmp_path, SHORT)
+    clock = _clock(10.0)
+    generation = ColumnGeneration(inst, clock)
+    row = {generation.rows[i][1]: i for i in range(len(generation.rows))}  # by day
+
+    def open_days() -> list[set[int]]:
+        """The days worked by A's columns the master may use."""
+        return [
+            {generation.rows[i][1] for i in c.rows}
+            for c, x in zip(generation.columns["A"], generation.mix["A"], strict=True)
+            if x.ub() > 0
+        ]
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert generation.start(pool)
+        generation.converge(20, clock.start + 8.0, pool)
+        assert generation.bound == 200
+        assert {0} in open_days() or {1} in open_days()
+        generation.bound = 0
+        solver = cp_model.CpSolver()
+        person = generation.people["A"].model
+        assert solver.Solve(pinned(person, {("A", 2, "E", "ward")})) == cp_model.OPTIMAL
+        generation.add("A", list(solver.ResponseProto().solution))
+        generation.work("A", {row[2]})
+        assert open_days() == [{2}]
+        generation.converge(20, clock.start + 8.0, pool)
+        assert generation.bound == 0
+        assert generation.lp.Objective().Value() == pytest.approx(301)  # 3 short, 1 over
+        for values in generation._price("A", [0] * len(generation.rows))[2]:
+            generation.add("A", values)
+        assert open_days() == [{2}]
+        generation.fix("A", None)
+        assert not generation.worked["A"]
+        pays = [100 * 100 * (i == row[0]) for i in range(len(generation.rows))]
+        _, _, solutions = generation._price("A", pays)  # day 0 pays: no longer bound to 2
+        generation.add("A", solutions[0])
+        assert {0} in open_days() and {2} in open_days()
+
+
 def test_a_person_without_a_roster(tmp_path):
     inst = _read(tmp_path, SHORT.replace("B,E=7,480,480", "B,E=0,480,480"))  # no shift to work
     clock = _clock(5.0)
