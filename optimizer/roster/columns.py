@@ -15,10 +15,9 @@ A roster comes from *diving*: the people whose mix leans most on one column are 
 that column's rows that most of their mix works, the master is re-priced (their new columns
 working those rows), and so on; a person whose mix is one column is fixed to it. Once
 everyone is fixed, everyone is freed and the search dives again, until two dives in a row find
-nothing better. Then SCIP
-picks one column per person out of every column found, from the dives' best roster
-(*recombining*): on Curtois-Qu Instance 5 that takes the dives' 1148 to 1145, proved the best
-the columns allow.
+nothing better. Then SCIP picks one column per person out of every column found, from the
+dives' best roster (*recombining*): on Curtois-Qu Instance 5 that takes the dives' 1148 to
+1145, proved the best the columns allow.
 """
 
 from __future__ import annotations
@@ -168,17 +167,17 @@ class ColumnGeneration:
         found = _Solutions()
         # The rows the dive made this person work are pinned for this solve only.
         variables = cp.Proto().variables
-        pinned = [
+        forced = [
             x.Index()
             for row, x in zip(person.rows, person.xs, strict=True)
             if self.index[row] in self.worked[volunteer]
         ]
-        for i in pinned:
+        for i in forced:
             variables[i].domain[0] = 1
         try:
             status = solver.Solve(cp, found)
         finally:
-            for i in pinned:
+            for i in forced:
                 variables[i].domain[0] = 0
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return volunteer, -math.inf, []
