@@ -282,27 +282,32 @@ class ColumnGeneration:
             for volunteer in free if late else free[: max(1, round(DIVE_SHARE * len(free)))]:
                 mix = weight[volunteer]
                 heaviest = max(range(len(mix)), key=mix.__getitem__)
-                column = self.columns[volunteer][heaviest]
-                share = {
-                    i: sum(
-                        w for w, c in zip(mix, self.columns[volunteer], strict=True) if i in c.rows
-                    )
-                    for i in column.rows - self.worked[volunteer]
-                }
-                # The heaviest column's rows that most of the mix works (or, if none, its
-                # row most worked) are made this person's, the rest of their roster re-priced;
-                # the column itself only once the mix is whole or it has no row left.
-                work = {i for i, w in share.items() if w >= 0.5} or (
-                    {max(share, key=share.__getitem__)} if share else set()
-                )
-                if late or not rows or mix[heaviest] > 0.999 or not work:
-                    self.fix(volunteer, heaviest)
-                else:
+                # The column itself only once the mix is whole, time is short or no row is left.
+                whole = late or not rows or mix[heaviest] > 0.999
+                work = set() if whole else self._majority(volunteer, mix, heaviest)
+                if work:
                     self.work(volunteer, work)
+                else:
+                    self.fix(volunteer, heaviest)
         chosen = {v: self.columns[v][k] for v, k in self.fixed.items()}
         for volunteer in self.people:
             self.fix(volunteer, None)
         return chosen
+
+    def _majority(self, volunteer: str, mix: list[float], heaviest: int) -> set[int]:
+        """The rows of a person's heaviest column they should now work (none: fix the column).
+
+        Its rows not yet worked that at least half of the mix works, or, if none, the one the
+        mix works most.
+        """
+        columns = self.columns[volunteer]
+        share = {
+            i: sum(w for w, c in zip(mix, columns, strict=True) if i in c.rows)
+            for i in columns[heaviest].rows - self.worked[volunteer]
+        }
+        return {i for i, w in share.items() if w >= 0.5} or (
+            {max(share, key=share.__getitem__)} if share else set()
+        )
 
     def work(self, volunteer: str, rows: set[int]) -> None:
         """Make a person work the cover ``rows``: bar their columns that do not."""
