@@ -126,7 +126,10 @@ class RosterModel:
         for rule in HARD_RULES + SOFT_RULES:
             rule(self)
         # The soft terms' slack costs; minimised as the model's objective.
-        self.objective = Sum([cost for term in self.terms for cost in self._slack_costs(term)])
+        costs = [(term.rule, cost) for term in self.terms for cost in self._slack_costs(term)]
+        self.objective = Sum([cost for _, cost in costs])
+        # The cover's share of it alone: the search can aim at the cover first.
+        self.cover_objective = Sum([cost for rule, cost in costs if rule.startswith("cover")])
         self.cp.Minimize(self.objective)
 
     # --- building blocks -------------------------------------------------------------------

@@ -277,3 +277,30 @@ def test_mid_sized_columns_leave_half_the_time_to_neighbourhoods(
         assert plan.objective <= objective
     else:
         assert limit >= left and not started
+
+
+def test_cover_first_finds_the_cover_a_roster_leaves_short(tmp_path):
+    """From a roster that works the empty days, the cover alone is re-solved: 402 → 200."""
+    inst = _read(tmp_path, SHORT)
+    model = RosterModel(inst)
+    start = time.monotonic()
+    search = solve._Search(start, 10.0, 1, 0, solve._Reporter(start, None), solve._Interrupt())
+    search.model = model
+
+    def values_of(worked: set[tuple[str, int, str, str]]) -> list[int]:
+        solver = cp_model.CpSolver()
+        assert solver.Solve(pinned(model, worked)) == cp_model.OPTIMAL
+        return list(solver.ResponseProto().solution)
+
+    def cover(values: list[int]) -> int:  # nobody here has anything but cover to pay for
+        return validate_roster(
+            inst, model.value_assignments(lambda var: values[var.Index()])
+        ).objective
+
+    post = inst.posts[0].id
+    poor = values_of({("A", 3, "E", post), ("B", 4, "E", post)})
+    assert cover(poor) == 402  # days 0 and 1 short by two each, two empty days over by one
+    better = search.cover_first(poor, 5.0)
+    assert cover(better) == 200
+    # A roster whose cover cannot be bettered comes back unchanged.
+    assert search.cover_first(better, 5.0) == better
