@@ -7,7 +7,9 @@ The search runs in up to three phases, sharing one progress reporter:
    objective, which CP-SAT satisfies in seconds where the objective-driven portfolio needs
    much longer;
 2. *bound*: the full model with the strongest LP worker (``max_lp``) and the first roster, if
-   any, as a hint: it finds or improves the roster and proves the bound the plan reports;
+   any, as a hint: it finds or improves the roster and proves the bound the plan reports (a
+   columns' roster more than 2 % above their bound is first re-solved for its cover alone,
+   which the full model, hinted it, would keep);
 3. *neighbourhoods* (large instances, and the second half of the time column generation
    leaves on mid-sized ones): a few teams, or a window of days for half the people, are
    freed, everything else is fixed at the incumbent, and CP-SAT re-solves that neighbourhood
