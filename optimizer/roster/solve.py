@@ -335,10 +335,7 @@ class _Search(Clock):
         cover.Proto().copy_from(self.model.cp.Proto())
         cover.Minimize(self.model.cover_objective)
         self.hint(cover, values)
-        objective = cover.Proto().objective
-        before = objective.offset + sum(
-            c * values[v] for v, c in zip(objective.vars, objective.coeffs, strict=True)
-        )
+        before = _objective_of(cover, values)
         status, solver = self.run(cover, limit, report=False)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.ObjectiveValue() < before:
             return list(solver.ResponseProto().solution)
@@ -373,9 +370,7 @@ class _Search(Clock):
     def incumbent(self, solver: cp_model.CpSolver, bound: float) -> _Incumbent:
         # Valued on the full model's objective: the solve may have been the rules-only one.
         values = list(solver.ResponseProto().solution)
-        objective = self.model.cp.Proto().objective
-        cost = sum(c * values[v] for v, c in zip(objective.vars, objective.coeffs, strict=True))
-        return _Incumbent(values, cost, bound)
+        return _Incumbent(values, _objective_of(self.model.cp, values), bound)
 
     def neighbourhood(self, size: float) -> set[int]:
         """Indices of the assignment variables freed this round.
@@ -522,6 +517,15 @@ def solve_roster(
         if (large or split) and not optimal and not interrupt.requested:
             incumbent = search.improve(incumbent)
     return _plan(model, incumbent, optimal, start)
+
+
+def _objective_of(cp: cp_model.CpModel, values: Sequence[int]) -> int:
+    """``cp``'s objective at ``values`` (a value for every variable)."""
+    objective = cp.Proto().objective
+    return round(
+        objective.offset
+        + sum(c * values[v] for v, c in zip(objective.vars, objective.coeffs, strict=True))
+    )
 
 
 def _hint_roster(model: RosterModel, roster: Sequence[Assignment]) -> None:
