@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from optimizer.formats.curtois import read_curtois
@@ -68,6 +69,32 @@ def test_unavoidable_shortfall_is_proved(tmp_path):
     with Columns(inst, clock) as columns:
         assert columns.search(clock.start + 5.0, clock.start + 8.0)
         assert columns.bound == 200  # the LP sees the shortfall: two places, 100 each
+        assert columns.cost == 200
+        report = validate_roster(inst, columns.roster())
+    assert report.ok and report.objective == 200
+
+
+class _WarmFails:
+    """GLOP whose warm-started solves all fail (``ABNORMAL``); solves from scratch succeed."""
+
+    def __init__(self, lp: pywraplp.Solver) -> None:
+        self._lp = lp
+
+    def Solve(self, *params: pywraplp.MPSolverParameters) -> int:
+        return self._lp.Solve(*params) if params else pywraplp.Solver.ABNORMAL
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._lp, name)
+
+
+def test_a_failed_master_solve_is_repeated_from_scratch(tmp_path):
+    inst = _read(tmp_path, SHORT)
+    clock = _clock(10.0)
+    with Columns(inst, clock) as columns:
+        columns.generation.lp = _WarmFails(columns.generation.lp)
+        assert columns.search(clock.start + 5.0, clock.start + 8.0)
+        # Without the second solve the bound phase stops at once and proves nothing.
+        assert columns.bound == 200
         assert columns.cost == 200
         report = validate_roster(inst, columns.roster())
     assert report.ok and report.objective == 200
