@@ -129,7 +129,9 @@ class RosterModel:
         costs = [(term.rule, cost) for term in self.terms for cost in self._slack_costs(term)]
         self.objective = Sum([cost for _, cost in costs])
         # The cover's share of it alone: the search can aim at the cover first.
-        self.cover_objective = Sum([cost for rule, cost in costs if rule.startswith("cover")])
+        self.cover_objective = Sum(
+            [cost for rule, cost in costs if rule in ("cover_under", "cover_over")]
+        )
         self.cp.Minimize(self.objective)
 
     # --- building blocks -------------------------------------------------------------------
