@@ -52,6 +52,8 @@ DIVE_SHARE = 0.25
 DIVE_ROUNDS = 8
 # Dives in a row that find no better roster before the search stops diving.
 STALE_DIVES = 2
+# Recombining first looks for rosters at most this many points above the master LP's value.
+FIRST_STEP = 2
 
 
 @dataclass(frozen=True)
@@ -121,13 +123,19 @@ class ColumnGeneration:
     def solve_master(self) -> bool:
         """Solve the master LP; True when GLOP reports it optimal.
 
-        GLOP, warm-started from the last basis, once failed (``ABNORMAL``) on a degenerate
-        master of Curtois-Qu Instance 7 after hundreds of good solves: the dive then fixed
-        everyone at once (a 7165 roster). A failed solve is therefore repeated from scratch.
+        GLOP's presolve now and then fails (``ABNORMAL``) on a degenerate master after
+        hundreds of good solves, warm-started or from scratch alike, while the same programme
+        solves without it: on Curtois-Qu Instance 7 the dive then fixed everyone at once (a
+        7165 roster), on Instance 5 (seed 3) two dives in a row did (8359) and the search
+        stopped diving. A failed solve is therefore repeated from scratch without presolve.
         """
         if self.lp.Solve() == pywraplp.Solver.OPTIMAL:
             return True
-        return self.lp.Solve(self._cold) == pywraplp.Solver.OPTIMAL
+        self.lp.SetSolverSpecificParametersAsString("use_preprocessing: false")
+        try:
+            return self.lp.Solve(self._cold) == pywraplp.Solver.OPTIMAL
+        finally:
+            self.lp.SetSolverSpecificParametersAsString("")
 
     def _cover_rows(self, solver: pywraplp.Solver) -> list[pywraplp.Constraint]:
         """One row per cover requirement, its shortfall and surplus priced by their weights."""
@@ -348,29 +356,62 @@ class ColumnGeneration:
 
         A set-partitioning programme, which a MIP solver handles far better than CP-SAT: on
         Curtois-Qu Instance 7's pool after the dives (3,584 columns) SCIP proved 1056 optimal
-        in 6 s on one core, where CP-SAT stayed at the dives' 1062 for 30 s on two. How long
-        SCIP takes depends on its random seed (on two pools of Instance 7, five seeds each: the
-        pool's best proved in 7 to 18 s, or not within 20 s on one run in ten), and it runs on
-        one core: so each worker of ``pool`` solves the programme with a seed of its own, and
-        the first to prove its roster optimal stops the others.
+        in 6 s on one core, where CP-SAT stayed at the dives' 1062 for 30 s on two.
+
+        SCIP first looks only among the columns of rosters at most ``FIRST_STEP`` points above
+        the master LP's value (see :meth:`_promising`); until the roster it proves best there
+        is proved the best of the whole pool, the step doubles. On Instance 7 the dives' best
+        was 1062 on one seed and 1158 on another: among every column that could beat those,
+        SCIP found nothing better in 10-14 s, while the 1,305 columns of rosters at most 1057
+        held a 1056 that SCIP proved optimal in 13 s.
         """
-        wanted = self._promising(best)
+        if not self.solve_master():
+            return self._scip(self.columns, best, until, pool)[0]
+        floor = math.ceil(self.lp.Objective().Value() - 1e-6)
+        step = FIRST_STEP
+        while not self.clock.interrupt.requested and time.monotonic() < until:
+            target = min(self.cost(best) - 1, floor + step)
+            if target < floor:
+                break  # best is at the master's bound
+            wanted, reach = self._promising(best, target)
+            found, proved = self._scip(wanted, best, until, pool)
+            best = min(found, best, key=self.cost)
+            if not proved or self.cost(best) <= reach:
+                break  # out of time, or no roster of the pool is cheaper than ``best``
+            step *= 2
+        return best
+
+    def _scip(
+        self,
+        wanted: dict[str, list[_Column]],
+        best: dict[str, _Column],
+        until: float,
+        pool: ThreadPoolExecutor,
+    ) -> tuple[dict[str, _Column], bool]:
+        """SCIP's best roster of ``wanted``'s columns (``best`` if none); True if proved.
+
+        How long SCIP takes depends on its random seed (on two pools of Instance 7, five
+        seeds each: the pool's best proved in 7 to 18 s, or not within 20 s on one run in ten),
+        and it runs on one core: so each worker of ``pool`` solves the programme with a seed of
+        its own, and the first to prove its roster optimal stops the others.
+        """
         ips = [self._recombining(wanted, best, until) for _ in range(self.clock.workers)]
 
         def stop() -> None:
             for ip in ips:
                 ip.solver.InterruptSolve()
 
-        def solve(ip: _Recombining) -> dict[str, _Column] | None:
+        def solve(ip: _Recombining) -> tuple[dict[str, _Column] | None, bool]:
             status = ip.solver.Solve()
             if status == pywraplp.Solver.OPTIMAL:
                 stop()
             solved = status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
-            return ip.roster() if solved else None
+            return (ip.roster() if solved else None), status == pywraplp.Solver.OPTIMAL
 
         with self.clock.interrupt.stopping(stop):
-            rosters = [roster for roster in pool.map(solve, ips) if roster is not None]
-        return min(rosters, key=self.cost, default=best)
+            results = list(pool.map(solve, ips))
+        rosters = [roster for roster, _ in results if roster is not None]
+        return min(rosters, key=self.cost, default=best), any(proved for _, proved in results)
 
     def _recombining(
         self, wanted: dict[str, list[_Column]], best: dict[str, _Column], until: float
@@ -405,28 +446,33 @@ class ColumnGeneration:
         ip.SetTimeLimit(max(1, int(1000 * (until - time.monotonic()))))
         return _Recombining(ip, wanted, pick)
 
-    def _promising(self, best: dict[str, _Column]) -> dict[str, list[_Column]]:
-        """Per person, the columns that can be part of a roster cheaper than ``best``.
+    def _promising(
+        self, best: dict[str, _Column], target: int
+    ) -> tuple[dict[str, list[_Column]], float]:
+        """Per person, the columns that can be part of a roster costing at most ``target``.
 
         Any roster of known columns costs at least the master LP's value plus the reduced
         costs of its columns, so a column whose reduced cost alone exceeds the gap between
-        ``best`` and the LP is in no cheaper roster (kept anyway: ``best``'s own). On Curtois-Qu
-        Instance 7 this keeps 1,647 of 3,475 columns, and SCIP proves the pool's 1057 optimal
-        in 20 s instead of not at all in 25 s.
+        ``target`` and the LP is in no such roster (kept anyway: ``best``'s own, SCIP's hint).
+        Also returns the least any roster with a column left out can cost (``math.inf`` when
+        none is). The master must be solved. On Curtois-Qu Instance 7, a target of 1056 keeps
+        1,647 of 3,475 columns, and SCIP proves the pool's 1057 optimal in 20 s instead of not
+        at all in 25 s.
         """
-        if not self.solve_master():
-            return self.columns
         duals = [row.dual_value() for row in self.cover]
-        gap = self.cost(best) - 1 - self.lp.Objective().Value() + 1e-6
-        return {
-            v: [
-                c
-                for c in cols
-                if c is best[v]
-                or c.cost - sum(duals[i] for i in c.rows) - self.convex[v].dual_value() <= gap
-            ]
-            for v, cols in self.columns.items()
-        }
+        lp = self.lp.Objective().Value()
+        wanted: dict[str, list[_Column]] = {}
+        reach = math.inf
+        for v, cols in self.columns.items():
+            wanted[v] = []
+            for c in cols:
+                reduced = c.cost - sum(duals[i] for i in c.rows) - self.convex[v].dual_value()
+                if c is best[v] or reduced <= target - lp + 1e-6:
+                    wanted[v].append(c)
+                else:
+                    reach = min(reach, lp + reduced)
+        # Objectives are integers.
+        return wanted, math.ceil(reach - 1e-6) if reach < math.inf else reach
 
     def cost(self, chosen: dict[str, _Column]) -> int:
         """Exact objective of a roster of columns: their own penalties plus the cover's."""

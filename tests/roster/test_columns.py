@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -74,24 +75,31 @@ def test_unavoidable_shortfall_is_proved(tmp_path):
     assert report.ok and report.objective == 200
 
 
-class _WarmFails:
-    """GLOP whose warm-started solves all fail (``ABNORMAL``); solves from scratch succeed."""
+class _PresolveFails:
+    """GLOP whose solves all fail (``ABNORMAL``) unless from scratch without presolve."""
 
     def __init__(self, lp: pywraplp.Solver) -> None:
         self._lp = lp
+        self._options = ""
+
+    def SetSolverSpecificParametersAsString(self, options: str) -> bool:
+        self._options = options
+        return self._lp.SetSolverSpecificParametersAsString(options)
 
     def Solve(self, *params: pywraplp.MPSolverParameters) -> int:
-        return self._lp.Solve(*params) if params else pywraplp.Solver.ABNORMAL
+        if params and "use_preprocessing: false" in self._options:
+            return self._lp.Solve(*params)
+        return pywraplp.Solver.ABNORMAL
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._lp, name)
 
 
-def test_a_failed_master_solve_is_repeated_from_scratch(tmp_path):
+def test_a_failed_master_solve_is_repeated_from_scratch_without_presolve(tmp_path):
     inst = _read(tmp_path, SHORT)
     clock = _clock(10.0)
     with Columns(inst, clock) as columns:
-        columns.generation.lp = _WarmFails(columns.generation.lp)
+        columns.generation.lp = _PresolveFails(columns.generation.lp)
         assert columns.search(clock.start + 5.0, clock.start + 8.0)
         # Without the second solve the bound phase stops at once and proves nothing.
         assert columns.bound == 200
@@ -131,13 +139,94 @@ def test_recombining_swaps_a_column(tmp_path, workers):
             k = generation.add(v, list(solver.ResponseProto().solution))
         chosen[v] = generation.columns[v][k]
     assert generation.cost(chosen) == 50 + 100
-    assert generation._promising(chosen) == generation.columns  # every column may help
+    assert generation.solve_master()
+    assert generation._promising(chosen, 149) == (generation.columns, math.inf)  # all may help
     with ThreadPoolExecutor(max_workers=workers) as pool:
         better = generation.recombine(chosen, time.monotonic() + 5.0, pool)
     assert generation.cost(better) == 0
     assert sorted(generation.rows[i][1] for c in better.values() for i in c.rows) == [0, 1]
     # Nothing beats a roster at the LP's value: only its own columns are worth a look.
-    assert generation._promising(better) == {v: [c] for v, c in better.items()}
+    assert generation._promising(better, -1)[0] == {v: [c] for v, c in better.items()}
+
+
+# An odd cycle: A works D on day 1 and E on day 2, or L on day 3 and S on day 4 (exactly 960
+# minutes); B works D on day 1, or E on day 2 and L on day 3, or D on day 0 (exactly 720). Each
+# of the three rows needs one: any roster leaves day 2 or 3 short or over (100), while the LP
+# mixes both people's first two rosters half and half and covers every row exactly (0). Day 1
+# short costs 30, over nothing; B on day 0 costs 60 (a reduced cost of 60 to 90); every other
+# cell 1000.
+CYCLE = """\
+SECTION_HORIZON
+7
+
+SECTION_SHIFTS
+E,240,
+D,720,
+L,480,
+S,480,
+
+SECTION_STAFF
+A,E=1|D=1|L=1|S=1,960,960,5,1,1,1
+B,E=1|D=1|L=1|S=1,720,720,5,1,1,1
+
+SECTION_COVER
+""" + "".join(
+    f"{day},{shift},{need},{under},{over}\n"
+    for day in range(7)
+    for shift in "EDLS"
+    for need, under, over in [
+        {
+            "1D": (1, 30, 0),
+            "2E": (1, 100, 100),
+            "3L": (1, 100, 100),
+            "4S": (0, 0, 0),
+            "0D": (0, 0, 60),
+        }.get(f"{day}{shift}", (0, 0, 1000))
+    ]
+)
+
+
+def test_recombining_doubles_its_target_until_the_pool_is_searched(tmp_path, monkeypatch):
+    """The LP is 0 and the best roster 100 (from 130). SCIP first looks among the columns of
+    rosters costing at most 2, which leaves B's day-0 column out: its 100 is proved the best of
+    those, not yet of the pool, so the target doubles until that column is in."""
+    inst = _read(tmp_path, CYCLE)
+    clock = _clock(20.0)
+    generation = ColumnGeneration(inst, clock)
+    options = {
+        "A": [[(1, "D"), (2, "E")], [(3, "L"), (4, "S")]],
+        "B": [[(1, "D")], [(2, "E"), (3, "L")], [(0, "D")]],
+    }
+    for v, rosters in options.items():
+        for worked in rosters:
+            solver = cp_model.CpSolver()
+            model = pinned(generation.people[v].model, {(v, d, s, "ward") for d, s in worked})
+            assert solver.Solve(model) == cp_model.OPTIMAL
+            generation.add(v, list(solver.ResponseProto().solution))
+    chosen = {v: columns[1] for v, columns in generation.columns.items()}
+    assert generation.cost(chosen) == 130  # day 1 short, day 3 over
+    targets = []
+    promising = generation._promising
+
+    def spy(best, target):
+        targets.append(target)
+        return promising(best, target)
+
+    monkeypatch.setattr(generation, "_promising", spy)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        better = generation.recombine(chosen, time.monotonic() + 15.0, pool)
+    # Doubled until B's day-0 column is in (64, or 99 when best's 100 caps the target).
+    assert targets[:6] == [2, 4, 8, 16, 32, 64] and targets[6:] in ([], [99])
+    assert generation.cost(better) == 100
+    roster = [
+        a
+        for v, c in better.items()
+        for a in generation.people[v].model.value_assignments(
+            lambda var, c=c: c.values[var.Index()]
+        )
+    ]
+    report = validate_roster(inst, roster)
+    assert report.ok and report.objective == 100
 
 
 def test_a_row_the_dive_makes_someone_work_binds_their_pricing(tmp_path):
