@@ -474,6 +474,16 @@ class ColumnGeneration:
         # Objectives are integers.
         return wanted, math.ceil(reach - 1e-6) if reach < math.inf else reach
 
+    def assignments(self, chosen: dict[str, _Column]) -> tuple[Assignment, ...]:
+        """The assignments of a roster of columns."""
+        return tuple(
+            a
+            for v, column in chosen.items()
+            for a in self.people[v].model.value_assignments(
+                lambda var, c=column: c.values[var.Index()]
+            )
+        )
+
     def cost(self, chosen: dict[str, _Column]) -> int:
         """Exact objective of a roster of columns: their own penalties plus the cover's."""
         self.search.count.clear()
@@ -534,12 +544,7 @@ class Columns:
 
     def roster(self) -> tuple[Assignment, ...]:
         """The best roster found."""
-        people = self.generation.people
-        return tuple(
-            a
-            for v, column in self.best.items()
-            for a in people[v].model.value_assignments(lambda var, c=column: c.values[var.Index()])
-        )
+        return self.generation.assignments(self.best)
 
     def _done(self) -> bool:
         return self.clock.interrupt.requested or (self.cost is not None and self.cost <= self.bound)

@@ -218,14 +218,7 @@ def test_recombining_doubles_its_target_until_the_pool_is_searched(tmp_path, mon
     # Doubled until B's day-0 column is in (64, or 99 when best's 100 caps the target).
     assert targets[:6] == [2, 4, 8, 16, 32, 64] and targets[6:] in ([], [99])
     assert generation.cost(better) == 100
-    roster = [
-        a
-        for v, c in better.items()
-        for a in generation.people[v].model.value_assignments(
-            lambda var, c=c: c.values[var.Index()]
-        )
-    ]
-    report = validate_roster(inst, roster)
+    report = validate_roster(inst, generation.assignments(better))
     assert report.ok and report.objective == 100
 
 
