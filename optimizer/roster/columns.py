@@ -17,7 +17,8 @@ working those rows), and so on; a person whose mix is one column is fixed to it.
 everyone is fixed, everyone is freed and the search dives again, until two dives in a row find
 nothing better. Then SCIP picks one column per person out of every column found, from the
 dives' best roster (*recombining*): on Curtois-Qu Instance 5 that takes the dives' 1148 to
-1145, proved the best the columns allow.
+1145, proved the best the columns allow. While another such round of dives and recombining
+fits in the time, the search starts one, its pool larger by the new dives' columns.
 """
 
 from __future__ import annotations
@@ -533,13 +534,21 @@ class Columns:
         # Each dive starts from the master with everyone free again and every column found so
         # far. Curtois-Qu Instance 7, 3 seeds: median 1058 instead of 1062; on Instance 8 the
         # seed with a poor single dive (1401-1613) ended at 1312 in one run of two.
-        stale = 0
-        while stale < STALE_DIVES and not self._done() and time.monotonic() < until:
-            best = self.cost
-            self._keep(generation.dive(until, self.pool))
-            stale = 0 if self.cost != best else stale + 1
-        if not self._done():
+        # Rounds of dives and recombining, each round's dives adding to the pool the next
+        # recombines, while the last round found a better roster and would still fit in the
+        # window: the full model needs the rest (see README).
+        improved = True
+        while improved and not self._done() and time.monotonic() < until:
+            began, before = time.monotonic(), self.cost
+            stale = 0
+            while stale < STALE_DIVES and not self._done() and time.monotonic() < until:
+                best = self.cost
+                self._keep(generation.dive(until, self.pool))
+                stale = 0 if self.cost != best else stale + 1
+            if self._done():
+                break
             self._keep(generation.recombine(self.best, until, self.pool))
+            improved = self.cost != before and 2 * time.monotonic() - began <= until
         return True
 
     def roster(self) -> tuple[Assignment, ...]:

@@ -328,25 +328,53 @@ def test_a_dive_prices_less_when_time_is_short(
     assert len(asked) > 1 and set(asked) == {rounds}  # in steps, not all at once
 
 
-def test_dives_stop_after_two_that_find_nothing_better(monkeypatch, curtois_like, tmp_path):
+class _Priced(dict):
+    """A roster of columns with a made-up cost (``ColumnGeneration.cost`` patched to read it)."""
+
+    def __init__(self, columns: dict, cost: int) -> None:
+        super().__init__(columns)
+        self.cost = cost
+
+
+@pytest.mark.parametrize(
+    ("improving", "recombine_s", "window_s", "rounds"),
+    [(True, 0.1, 2.0, "several"), (False, 0.1, 2.0, "one"), (True, 2.0, 3.0, "one")],
+)
+def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
+    monkeypatch, curtois_like, tmp_path, improving, recombine_s, window_s, rounds
+):
+    """Two dives that find nothing better, then recombining; again if it found better in time."""
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
     reported = []
     clock = _clock(30.0, reported.append)
-    dives = []
+    steps = []
     with Columns(read_curtois(path), clock) as found:
         generation = found.generation
+        until = clock.start + window_s
+        start = 10**6  # the start roster's cost, and every dive's
 
         def same_dive(_deadline, _pool):
             assert reported  # the start roster is out before the first dive
-            dives.append(dict(generation.fixed))  # everyone free when a dive starts
-            return {v: cols[0] for v, cols in generation.columns.items()}
+            assert not generation.fixed  # everyone free when a dive starts
+            steps.append("dive")
+            return _Priced({v: cols[0] for v, cols in generation.columns.items()}, start)
 
+        def slow_recombine(best, _until, _pool):
+            time.sleep(recombine_s)
+            steps.append(("recombined", time.monotonic()))
+            return _Priced(best, found.cost - 1 if improving else found.cost)
+
+        monkeypatch.setattr(generation, "cost", lambda chosen: getattr(chosen, "cost", start))
         monkeypatch.setattr(generation, "dive", same_dive)
-        assert found.search(clock.start + 5.0, clock.start + 25.0)
-        assert found.cost > found.bound  # not stopped by the bound
-    # Each dive returns the start roster, the first one kept: none of them finds better.
-    assert dives == [{}] * columns.STALE_DIVES
+        monkeypatch.setattr(generation, "recombine", slow_recombine)
+        assert found.search(clock.start, until)
+    ends = [step[1] for step in steps if step != "dive"]
+    each = ["dive"] * columns.STALE_DIVES
+    assert steps == [step for end in ends for step in [*each, ("recombined", end)]]
+    assert (len(ends) > 1) == (rounds == "several")
+    if rounds == "several":  # none started that could not end in the window
+        assert ends[-1] <= until + 0.1
 
 
 @pytest.mark.parametrize(("threshold", "share"), [(0, solve.COLUMNS_FULL_SHARE), (10**9, 1.0)])
