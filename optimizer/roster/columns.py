@@ -52,7 +52,7 @@ COLUMNS_PER_PRICING = 3
 DIVE_SHARE = 0.25
 # Pricing rounds between two steps of the dive.
 DIVE_ROUNDS = 8
-# Dives in a row that find no better roster before the search stops diving.
+# Dives in a row that find no better roster before a round of dives ends in recombining.
 STALE_DIVES = 2
 # Recombining first looks for rosters at most this many points above the master LP's value.
 FIRST_STEP = 2
