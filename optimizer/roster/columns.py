@@ -371,14 +371,15 @@ class ColumnGeneration:
             return self._scip(self.columns, best, until, pool)[0]
         floor = math.ceil(self.lp.Objective().Value() - 1e-6)
         step = FIRST_STEP
+        cost = self.cost(best)
         while not self.clock.interrupt.requested and time.monotonic() < until:
-            target = min(self.cost(best) - 1, floor + step)
+            target = min(cost - 1, floor + step)
             if target < floor:
                 break  # best is at the master's bound
             wanted, reach = self._promising(best, target)
             found, proved = self._scip(wanted, best, until, pool)
-            best = min(found, best, key=self.cost)
-            if not proved or self.cost(best) <= reach:
+            best, cost = min((found, self.cost(found)), (best, cost), key=lambda rc: rc[1])
+            if not proved or cost <= reach:
                 break  # out of time, or no roster of the pool is cheaper than ``best``
             step *= 2
         return best
@@ -467,8 +468,9 @@ class ColumnGeneration:
         reach = math.inf
         for v, cols in self.columns.items():
             wanted[v] = []
+            convex = self.convex[v].dual_value()
             for c in cols:
-                reduced = c.cost - sum(duals[i] for i in c.rows) - self.convex[v].dual_value()
+                reduced = c.cost - sum(duals[i] for i in c.rows) - convex
                 if c is best[v] or reduced <= target - lp + 1e-6:
                     wanted[v].append(c)
                 else:
@@ -540,8 +542,8 @@ class Columns:
         # in the window. Instance 5, seeds 0-5: 1143 on five instead of three. Rounds to the
         # window's end whatever they find cost 6 its optimum on a seed (1951): the full model,
         # which finds and proves 1950 there, started 16 s later.
-        improved = True
-        while improved and not self._done() and time.monotonic() < until:
+        again = True
+        while again and not self._done() and time.monotonic() < until:
             began, before = time.monotonic(), self.cost
             stale = 0
             while stale < STALE_DIVES and not self._done() and time.monotonic() < until:
@@ -551,7 +553,7 @@ class Columns:
             if self._done():
                 break
             self._keep(generation.recombine(self.best, until, self.pool))
-            improved = self.cost != before and 2 * time.monotonic() - began <= until
+            again = self.cost != before and 2 * time.monotonic() - began <= until
         return True
 
     def roster(self) -> tuple[Assignment, ...]:
