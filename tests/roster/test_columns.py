@@ -337,13 +337,21 @@ class _Priced(dict):
 
 
 @pytest.mark.parametrize(
-    ("improving", "recombine_s", "window_s", "rounds"),
-    [(True, 0.1, 2.0, "several"), (False, 0.1, 2.0, "one"), (True, 2.0, 3.0, "one")],
+    ("improving", "recombine_s", "window_s", "round_s", "rounds"),
+    [
+        (True, 0.1, 2.0, 1e-4, "several"),
+        (False, 0.1, 2.0, 1e-4, "one"),
+        (True, 2.0, 3.0, 1e-4, "one"),
+        (False, 0.1, 2.0, 100.0, "one"),  # no second dive: two pricing rounds do not fit
+    ],
 )
 def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
-    monkeypatch, curtois_like, tmp_path, improving, recombine_s, window_s, rounds
+    monkeypatch, curtois_like, tmp_path, improving, recombine_s, window_s, round_s, rounds
 ):
-    """Two dives that find nothing better, then recombining; again if it found better in time."""
+    """Two dives that find nothing better, then recombining; again if it found better in time.
+
+    A dive after the first starts only while two pricing rounds of ``round_s`` fit.
+    """
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
     reported = []
@@ -368,9 +376,10 @@ def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
         monkeypatch.setattr(generation, "cost", lambda chosen: getattr(chosen, "cost", start))
         monkeypatch.setattr(generation, "dive", same_dive)
         monkeypatch.setattr(generation, "recombine", slow_recombine)
+        generation.round_s = round_s
         assert found.search(clock.start, until)
     ends = [step[1] for step in steps if step != "dive"]
-    each = ["dive"] * columns.STALE_DIVES
+    each = ["dive"] * (columns.STALE_DIVES if round_s < window_s / 2 else 1)
     assert steps == [step for end in ends for step in [*each, ("recombined", end)]]
     assert (len(ends) > 1) == (rounds == "several")
     if rounds == "several":  # none started that could not end in the window
