@@ -509,7 +509,7 @@ class Columns:
         self.pool = ThreadPoolExecutor(max_workers=clock.workers)
         self.best: dict[str, _Column] = {}
         self.cost: int | None = None  # objective of ``best``
-        self.dives = 0
+        self.dives = 0  # dives run so far in this search
 
     def __enter__(self) -> Columns:
         return self
