@@ -509,7 +509,6 @@ class Columns:
         self.pool = ThreadPoolExecutor(max_workers=clock.workers)
         self.best: dict[str, _Column] = {}
         self.cost: int | None = None  # objective of ``best``
-        self.dives = 0  # dives run so far in this search
 
     def __enter__(self) -> Columns:
         return self
@@ -543,14 +542,14 @@ class Columns:
         # in the window. Instance 5, seeds 0-5: 1143 on five instead of three. Rounds to the
         # window's end whatever they find cost 6 its optimum on a seed (1951): the full model,
         # which finds and proves 1950 there, started 16 s later.
-        again = True
+        again, dived = True, False
         while again and not self._done() and time.monotonic() < until:
             began, before = time.monotonic(), self.cost
             stale = 0
-            while stale < STALE_DIVES and not self._done() and self._dive_fits(until):
+            while stale < STALE_DIVES and not self._done() and self._dive_fits(until, dived):
                 best = self.cost
                 self._keep(generation.dive(until, self.pool))
-                self.dives += 1
+                dived = True
                 stale = 0 if self.cost != best else stale + 1
             if self._done():
                 break
@@ -562,15 +561,15 @@ class Columns:
         """The best roster found."""
         return self.generation.assignments(self.best)
 
-    def _dive_fits(self, until: float) -> bool:
-        """True if a dive may start: before ``until`` and, after the first, two rounds fit.
+    def _dive_fits(self, until: float, dived: bool) -> bool:
+        """True if a dive may start: before ``until`` and, once one has ``dived``, two rounds fit.
 
         A dive with one pricing round left fixes everyone at once after it: a poor roster
         (look-alike of 12: 12987-13594, for 2.2 s the full model lost). The first dive starts
         anyway: its roster may be the only one better than the start's.
         """
         left = until - time.monotonic()
-        return left > 0 and (self.dives == 0 or left >= 2 * self.generation.round_s)
+        return left > 0 and (not dived or left >= 2 * self.generation.round_s)
 
     def _done(self) -> bool:
         return self.clock.interrupt.requested or (self.cost is not None and self.cost <= self.bound)
