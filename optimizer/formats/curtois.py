@@ -141,12 +141,13 @@ def _staff(lines: list[_Line], shifts: dict[str, Shift]) -> dict[str, Volunteer]
             if not limit.isdigit():
                 raise line.error("MaxShifts", f"expected ShiftID=limit, got '{item}'")
             caps.append((sid, int(limit)))
+        # A minimum run of 0 days asks no more than one of 1 day: both mean no minimum.
         limits = Limits(
             max_minutes=line.integer(2, "MaxTotalMinutes"),
             min_minutes=line.integer(3, "MinTotalMinutes"),
-            max_consecutive_days=line.integer(4, "MaxConsecutiveShifts", low=1),
-            min_consecutive_days=line.integer(5, "MinConsecutiveShifts", low=1),
-            min_consecutive_days_off=line.integer(6, "MinConsecutiveDaysOff", low=1),
+            max_consecutive_days=line.integer(4, "MaxConsecutiveShifts"),
+            min_consecutive_days=max(1, line.integer(5, "MinConsecutiveShifts")),
+            min_consecutive_days_off=max(1, line.integer(6, "MinConsecutiveDaysOff")),
             max_weekends=line.integer(7, "MaxWeekends"),
         )
         people[pid] = Volunteer(pid, pid, "", frozenset(), limits, tuple(caps))

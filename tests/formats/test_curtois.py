@@ -108,6 +108,19 @@ def test_engine_and_validator_agree_on_the_benchmark_objective(tmp_path):
     assert ("C", 2, "L") not in worked or plan.objective >= 3
 
 
+def test_zero_run_limits(tmp_path):
+    """A minimum run of 0 means no minimum; a maximum run of 0 days means never working."""
+    text = TINY.replace("B,E=7|L=0,2400,0,3,1,1,1", "B,E=7|L=0,2400,0,0,0,0,1")
+    text = text.replace("C,E=7|L=7,2400,0,5,1,1,0", "C,E=7|L=7,2400,0,5,0,0,0")
+    inst = read_curtois(write(tmp_path, text))
+    _, b, c = inst.volunteers
+    assert (c.limits.min_consecutive_days, c.limits.min_consecutive_days_off) == (1, 1)
+    assert b.limits.max_consecutive_days == 0
+    plan = solve_roster(inst, time_limit=2.0, workers=1)
+    assert validate_roster(inst, plan.assignments).ok
+    assert plan.assignments and not any(a.volunteer == "B" for a in plan.assignments)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "column"),
     [
