@@ -165,7 +165,9 @@ def _requests(
         person = line.known(0, "EmployeeID", people)
         day = _day(line, 1, days)
         shift = line.known(2, "ShiftID", shifts)
-        yield Preference(person.id, day, shift.id, want, line.integer(3, "Weight", low=1))
+        weight = line.integer(3, "Weight")
+        if weight:  # a request of weight 0 costs nothing either way
+            yield Preference(person.id, day, shift.id, want, weight)
 
 
 def _day(line: _Line, i: int, days: int) -> int:

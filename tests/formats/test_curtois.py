@@ -108,11 +108,14 @@ def test_engine_and_validator_agree_on_the_benchmark_objective(tmp_path):
     assert ("C", 2, "L") not in worked or plan.objective >= 3
 
 
-def test_zero_run_limits(tmp_path):
-    """A minimum run of 0 means no minimum; a maximum run of 0 days means never working."""
+def test_zero_limits_and_weights(tmp_path):
+    """A minimum run of 0 means no minimum; a maximum run of 0 days means never working; a
+    request of weight 0 is no request."""
     text = TINY.replace("B,E=7|L=0,2400,0,3,1,1,1", "B,E=7|L=0,2400,0,0,0,0,1")
     text = text.replace("C,E=7|L=7,2400,0,5,1,1,0", "C,E=7|L=7,2400,0,5,0,0,0")
+    text = text.replace("C,2,L,3", "C,2,L,0")
     inst = read_curtois(write(tmp_path, text))
+    assert [p.volunteer for p in inst.preferences] == ["B"]
     _, b, c = inst.volunteers
     assert (c.limits.min_consecutive_days, c.limits.min_consecutive_days_off) == (1, 1)
     assert b.limits.max_consecutive_days == 0
