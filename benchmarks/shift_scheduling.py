@@ -9,6 +9,10 @@ Writes ``DIR/<Instance>.csv`` (``employee,day,shift``, the best seed's roster) a
 ``DIR/results.csv``; ``--results`` also writes the table there (e.g.
 ``benchmarks/results/shift_scheduling.csv``). ``best_known`` is read from ``bounds.csv`` beside
 the instance files when present. Each row records the machine, date, time limit and load.
+
+Every file is read before any is solved: one that cannot be read is reported on one line
+(file, row, column) and left out, the others are solved, and the exit code is then 2.
+``results.csv`` is rewritten after each instance, so an interrupted run keeps what it measured.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from optimizer.formats.curtois import read_curtois
-from optimizer.io import write_csv
+from optimizer.io import InputError, write_csv
+from optimizer.roster.domain import RosterInstance
 from optimizer.roster.solve import Progress, solve_roster
 from optimizer.validate_roster import validate_roster
 
@@ -63,10 +68,9 @@ def best_known(instance_file: Path) -> int | None:
 
 
 def run(
-    path: Path, seed: int, time_limit: float, workers: int | None
+    path: Path, inst: RosterInstance, seed: int, time_limit: float, workers: int | None
 ) -> tuple[dict[str, object], list[tuple[str, int, str]]]:
-    """Solve one instance with one seed; the results row and the roster rows."""
-    inst = read_curtois(path)
+    """Solve the instance read from ``path`` with one seed; the results row and roster rows."""
     known = best_known(path)
     reached: list[float] = []
     first: list[float] = []
@@ -106,8 +110,8 @@ def run(
     return row, roster
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Command-line entry point."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; the exit code (2 when a file could not be read)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="+", type=Path)
     ap.add_argument("--time-limit", type=float, default=60.0)
@@ -116,12 +120,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--results", type=Path, default=None, help="also write the table here")
     args = ap.parse_args(argv)
+    if args.out.exists() and not args.out.is_dir():
+        ap.error(f"--out {args.out} is a file, not a folder")
+    instances: list[tuple[Path, RosterInstance]] = []
+    for path in args.files:
+        try:
+            instances.append((path, read_curtois(path)))
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, object]] = []
-    for path in args.files:
+    for path, inst in instances:
         best: tuple[int, list[tuple[str, int, str]]] | None = None
         for seed in range(args.seeds):
-            row, roster = run(path, seed, args.time_limit, args.workers)
+            row, roster = run(path, inst, seed, args.time_limit, args.workers)
             rows.append(row)
             print(", ".join(f"{k}={row[k]}" for k in COLUMNS[:10]), flush=True)
             objective = row["objective"]
@@ -132,11 +144,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         mine = [r["objective"] for r in rows if r["instance"] == path.stem]
         if all(isinstance(o, int) for o in mine):
             print(f"{path.stem}: median objective {statistics.median(mine)}", flush=True)
-    table = [[r[c] if r[c] is not None else "" for c in COLUMNS] for r in rows]
-    write_csv(args.out / "results.csv", COLUMNS, table)
-    if args.results:
-        write_csv(args.results, COLUMNS, table)
+        table = [[r[c] if r[c] is not None else "" for c in COLUMNS] for r in rows]
+        write_csv(args.out / "results.csv", COLUMNS, table)
+        if args.results:
+            write_csv(args.results, COLUMNS, table)
+    return 2 if len(instances) < len(args.files) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -182,11 +182,22 @@ def tiny() -> SimpleNamespace:
     )
 
 
-@pytest.fixture(scope="session")
-def curtois_like() -> ModuleType:
-    """``benchmarks/curtois_like.py``, the writer of Curtois-Qu look-alikes, as a module."""
-    path = Path(__file__).parents[1] / "benchmarks" / "curtois_like.py"
-    spec = importlib.util.spec_from_file_location("curtois_like", path)
+def _benchmark(name: str) -> ModuleType:
+    """``benchmarks/<name>.py`` as a module."""
+    path = Path(__file__).parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def curtois_like() -> ModuleType:
+    """``benchmarks/curtois_like.py``, the writer of Curtois-Qu look-alikes, as a module."""
+    return _benchmark("curtois_like")
+
+
+@pytest.fixture(scope="session")
+def shift_scheduling() -> ModuleType:
+    """``benchmarks/shift_scheduling.py``, the Curtois-Qu benchmark script, as a module."""
+    return _benchmark("shift_scheduling")

@@ -1,0 +1,54 @@
+"""benchmarks/shift_scheduling.py end to end: the files it writes, and an unreadable file."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from optimizer.formats.curtois import read_curtois
+from optimizer.roster.domain import Assignment
+from optimizer.validate_roster import validate_roster
+
+from .test_curtois import TINY, write
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_results_and_roster_are_scored_by_the_validator(tmp_path, shift_scheduling):
+    instance = write(tmp_path, TINY)
+    (tmp_path / "bounds.csv").write_text("instance,lower_bound,best_known,source\nTiny,0,2,test\n")
+    out = tmp_path / "out"
+    code = shift_scheduling.main(
+        [str(instance), "--time-limit", "2", "--seeds", "2", "--workers", "1", "--out", str(out)]
+    )
+    assert code == 0
+    results = _rows(out / "results.csv")
+    assert list(results[0]) == list(shift_scheduling.COLUMNS)
+    assert [r["seed"] for r in results] == ["0", "1"]
+    roster = _rows(out / "Tiny.csv")
+    inst = read_curtois(instance)
+    worked = tuple(Assignment(r["employee"], int(r["day"]), r["shift"], "ward") for r in roster)
+    report = validate_roster(inst, worked)
+    best = min(int(r["objective"]) for r in results)
+    assert report.ok and report.objective == best
+    for r in results:
+        assert r["best_known"] == "2" and r["hard_violations"] == "0"
+        gap = 100 * (int(r["objective"]) - 2) / 2
+        assert float(r["gap_pct"]) == round(gap, 3)
+
+
+def test_an_unreadable_file_is_reported_and_the_others_solved(tmp_path, shift_scheduling, capsys):
+    good = write(tmp_path, TINY)
+    bad = write(tmp_path, TINY.replace("3,E,2,100,1", "3,E,two,100,1"), "Bad.txt")
+    out = tmp_path / "out"
+    code = shift_scheduling.main(
+        [str(bad), str(good), "--time-limit", "1", "--workers", "1", "--out", str(out)]
+    )
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Bad.txt" in err[0] and "Requirement" in err[0]
+    assert [r["instance"] for r in _rows(out / "results.csv")] == ["Tiny"]
+    assert not (out / "Bad.csv").exists()
