@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from optimizer.formats.curtois import read_curtois
 from optimizer.roster.domain import Assignment
 from optimizer.validate_roster import validate_roster
@@ -52,3 +54,12 @@ def test_an_unreadable_file_is_reported_and_the_others_solved(tmp_path, shift_sc
     assert len(err) == 1 and "Bad.txt" in err[0] and "Requirement" in err[0]
     assert [r["instance"] for r in _rows(out / "results.csv")] == ["Tiny"]
     assert not (out / "Bad.csv").exists()
+
+
+def test_an_out_that_is_a_file_is_refused_before_solving(tmp_path, shift_scheduling):
+    out = tmp_path / "out"
+    out.write_text("kept")
+    with pytest.raises(SystemExit) as stop:
+        shift_scheduling.main([str(write(tmp_path, TINY)), "--out", str(out)])
+    assert stop.value.code == 2
+    assert out.read_text() == "kept"
