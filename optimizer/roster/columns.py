@@ -562,14 +562,18 @@ class Columns:
         return self.generation.assignments(self.best)
 
     def _dive_fits(self, until: float, dived: bool) -> bool:
-        """True if a dive may start: before ``until`` and, once one has ``dived``, two rounds fit.
+        """True if a dive may start: before ``until`` and, once one has ``dived``, one pricing
+        round a step fits.
 
-        A dive with one pricing round left fixes everyone at once after it: a poor roster
-        (look-alike of 12: 12987-13594, for 2.2 s the full model lost). The first dive starts
-        anyway: its roster may be the only one better than the start's.
+        After each step ``1 - DIVE_SHARE`` of the free people are still free, so one round a
+        step adds up to ``1 / DIVE_SHARE`` rounds of everyone. A dive that runs out of time
+        fixes everyone still free at once: a poor roster (look-alike of 12: 12987-13594 with
+        time for one round; Instance 8: 3122 and 4120 with time for two), for seconds the full
+        model lost. The first dive starts anyway: its roster may be the only one better than
+        the start's.
         """
         left = until - time.monotonic()
-        return left > 0 and (not dived or left >= 2 * self.generation.round_s)
+        return left > 0 and (not dived or left >= self.generation.round_s / DIVE_SHARE)
 
     def _done(self) -> bool:
         return self.clock.interrupt.requested or (self.cost is not None and self.cost <= self.bound)
