@@ -563,17 +563,17 @@ class Columns:
 
     def _dive_fits(self, until: float, dived: bool) -> bool:
         """True if a dive may start: before ``until`` and, once one has ``dived``, one pricing
-        round a step fits.
+        round a step of rows fits.
 
         After each step ``1 - DIVE_SHARE`` of the free people are still free, so one round a
-        step adds up to ``1 / DIVE_SHARE`` rounds of everyone. A dive that runs out of time
-        fixes everyone still free at once: a poor roster (look-alike of 12: 12987-13594 with
-        time for one round; Instance 8: 3122 and 4120 with time for two), for seconds the full
-        model lost. The first dive starts anyway: its roster may be the only one better than
-        the start's.
+        step adds up to ``1 / DIVE_SHARE`` rounds of everyone, twice that in steps of rows. A
+        dive that runs out of time fixes everyone still free at once: a poor roster (look-alike
+        of 12: 12987-13594 with time for one round; Instance 8: 3122, 4120 with time for two,
+        2933 with time for four), for seconds the full model lost. The first dive starts
+        anyway: its roster may be the only one better than the start's.
         """
         left = until - time.monotonic()
-        return left > 0 and (not dived or left >= self.generation.round_s / DIVE_SHARE)
+        return left > 0 and (not dived or left >= 2 * self.generation.round_s / DIVE_SHARE)
 
     def _done(self) -> bool:
         return self.clock.interrupt.requested or (self.cost is not None and self.cost <= self.bound)

@@ -343,7 +343,7 @@ class _Priced(dict):
         (False, 0.1, 2.0, 1e-4, "one"),
         (True, 2.0, 3.0, 1e-4, "one"),
         (False, 0.1, 2.0, 100.0, "one"),  # no second dive: one pricing round does not fit
-        (False, 0.1, 2.0, 0.6, "one"),  # nor here: two rounds fit, not one a step of the dive
+        (False, 0.1, 2.0, 0.4, "one"),  # nor here: four rounds fit, not one a step of rows
     ],
 )
 def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
@@ -351,8 +351,8 @@ def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
 ):
     """Two dives that find nothing better, then recombining; again if it found better in time.
 
-    A dive after the first starts only while one pricing round of ``round_s`` a step fits:
-    ``1 / DIVE_SHARE`` rounds of everyone.
+    A dive after the first starts only while one pricing round of ``round_s`` a step of rows
+    fits: ``2 / DIVE_SHARE`` rounds of everyone.
     """
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
@@ -381,7 +381,7 @@ def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
         generation.round_s = round_s
         assert found.search(clock.start, until)
     ends = [step[1] for step in steps if step != "dive"]
-    each = ["dive"] * (columns.STALE_DIVES if round_s / columns.DIVE_SHARE < window_s else 1)
+    each = ["dive"] * (columns.STALE_DIVES if 2 * round_s / columns.DIVE_SHARE < window_s else 1)
     assert steps == [step for end in ends for step in [*each, ("recombined", end)]]
     assert (len(ends) > 1) == (rounds == "several")
     if rounds == "several":  # none started that could not end in the window
