@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.formats.curtois import read_curtois
+from optimizer.formats.curtois import POST, read_curtois
 from optimizer.roster.domain import Assignment
 from optimizer.validate_roster import validate_roster
 
@@ -32,7 +32,7 @@ def test_results_and_roster_are_scored_by_the_validator(tmp_path, shift_scheduli
     assert [r["seed"] for r in results] == ["0", "1"]
     roster = _rows(out / "Tiny.csv")
     inst = read_curtois(instance)
-    worked = tuple(Assignment(r["employee"], int(r["day"]), r["shift"], "ward") for r in roster)
+    worked = tuple(Assignment(r["employee"], int(r["day"]), r["shift"], POST) for r in roster)
     report = validate_roster(inst, worked)
     best = min(int(r["objective"]) for r in results)
     assert report.ok and report.objective == best
