@@ -53,9 +53,17 @@ FIRST_CAP_S = 20.0  # ... but at most this long: where it succeeds, it does with
 # Above this many assignment variables the round-robin search goes first instead.
 ROUND_ROBIN_FIRST = 60_000
 # Small instances whose cover is all soft: column generation proves a bound until this share of
-# the time limit, then dives to a roster until DIVE_SHARE.
+# the time limit, then dives to a roster until DIVE_SHARE (SPLIT_DIVE_SHARE on a model above
+# COLUMNS_LNS_THRESHOLD).
 COLUMNS_SHARE = 0.35
 DIVE_SHARE = 0.6
+# On a split model the dive is what finds the cover and the full model only trades the rest
+# (look-alike of 12: a dive's 4724 re-covered and traded to 4616 within 4 s, then nothing for
+# 14 s): dives end later there. Look-alike of 12, seeds 0-7: 349 places short in all instead
+# of 362, median 4463 instead of 4618 (0.9: 349, median 4509); look-alike of 15, seeds 0-2:
+# 4974, 5104, 5074 instead of 5040, 5141, 5163. Not on smaller models: on Instance 8 with 0.85
+# two seeds of three ended a cover place short (1401, 1404) and 6 lost its proof on two.
+SPLIT_DIVE_SHARE = 0.85
 # Above this many assignment variables the full model gets this share of the time left after
 # the dives, neighbourhoods the rest (Curtois-Qu look-alikes, 60 s: 15 at 5033-5039 instead of
 # 5133-5149; 12 at 4511-4724 over three seeds instead of 4606-4810, within its noise). Smaller
@@ -287,19 +295,21 @@ class _Search(Clock):
             status, solver = self.run(rules_only, self.left(), report=False, fixed=not round_robin)
         return (cp_model.FEASIBLE if status == cp_model.OPTIMAL else status), solver
 
-    def columns(self, time_limit: float) -> tuple[int, cp_model.CpSolver | None]:
+    def columns(self, time_limit: float, split: bool) -> tuple[int, cp_model.CpSolver | None]:
         """Column generation's bound and roster (see :mod:`optimizer.roster.columns`).
 
         The bound goes to the reporter (which stops any later solve that reaches it); the
-        roster, completed to every variable of the full model, is the full model's hint. On
+        roster, completed to every variable of the full model, is the full model's hint. The
+        dives end later on a ``split`` model (see ``SPLIT_DIVE_SHARE``). On
         Curtois-Qu Instance 8 the full model then ends at 1304-1306 on two seeds in three,
         where alone it stopped at 1415. Returns the completing solve, or (UNKNOWN, None) when
         column generation found no roster.
         """
         m = self.model
         with Columns(m.instance, self) as columns:
+            dives_end = SPLIT_DIVE_SHARE if split else DIVE_SHARE
             found = columns.search(
-                self.start + COLUMNS_SHARE * time_limit, self.start + DIVE_SHARE * time_limit
+                self.start + COLUMNS_SHARE * time_limit, self.start + dives_end * time_limit
             )
             # Not posted as the objective's domain: that slowed the search down (Instance 6:
             # 2047 instead of optimal in 40 s); the reporter stops a solve that reaches it.
@@ -479,7 +489,7 @@ def solve_roster(
         columns = soft_cover and not large and not hint and instance.days <= COLUMNS_MAX_DAYS
         split = columns and len(model.x) > COLUMNS_LNS_THRESHOLD
         if columns:
-            status, solver = search.columns(time_limit)
+            status, solver = search.columns(time_limit, split)
         # Where every cover row is soft any roster is easy to find, and a small instance's full
         # model did better started cold than from a rules-only roster (Curtois-Qu Instance 8:
         # median 1515 from one, 1423 cold); elsewhere the hard rules are the difficulty.

@@ -388,11 +388,15 @@ def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
         assert ends[-1] <= until + 0.1
 
 
-@pytest.mark.parametrize(("threshold", "share"), [(0, solve.COLUMNS_FULL_SHARE), (10**9, 1.0)])
+@pytest.mark.parametrize(
+    ("threshold", "share", "dives_end"),
+    [(0, solve.COLUMNS_FULL_SHARE, solve.SPLIT_DIVE_SHARE), (10**9, 1.0, solve.DIVE_SHARE)],
+)
 def test_mid_sized_columns_leave_half_the_time_to_neighbourhoods(
-    tmp_path, monkeypatch, curtois_like, threshold, share
+    tmp_path, monkeypatch, curtois_like, threshold, share, dives_end
 ):
-    """Above the threshold (234 variables here) the full model gets half the time left."""
+    """Above the threshold (234 variables here) the dives end later and the full model gets
+    half the time left."""
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
     inst = read_curtois(path)
@@ -412,10 +416,19 @@ def test_mid_sized_columns_leave_half_the_time_to_neighbourhoods(
         started.append(incumbent.objective)
         return improve(self, incumbent)
 
+    windows = []
+    search = Columns.search
+
+    def window(self, bound_until, until):
+        windows.append(until - self.clock.start)
+        return search(self, bound_until, until)
+
     monkeypatch.setattr(solve.Clock, "run", no_full_model)
     monkeypatch.setattr(solve._Search, "improve", counted)
+    monkeypatch.setattr(Columns, "search", window)
     monkeypatch.setattr(solve, "COLUMNS_LNS_THRESHOLD", threshold)
     plan = solve_roster(inst, time_limit=10.0, workers=1)
+    assert windows == [pytest.approx(dives_end * 10.0)]
     [(limit, left)] = asked
     report = validate_roster(inst, plan.assignments)
     assert report.ok and report.objective == plan.objective
