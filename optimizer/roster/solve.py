@@ -60,7 +60,7 @@ DIVE_SHARE = 0.6
 # On a split model the dive is what finds the cover and the full model only trades the rest
 # (look-alike of 12: a dive's 4724 re-covered and traded to 4616 within 4 s, then nothing for
 # 14 s): dives end later there. Look-alike of 12, seeds 0-7: 349 places short in all instead
-# of 362, median 4463 instead of 4618 (0.9: 349, median 4509); look-alike of 15, seeds 0-2:
+# of 362, median 4463.5 instead of 4618 (0.9: 349, median 4509); look-alike of 15, seeds 0-2:
 # 4974, 5104, 5074 instead of 5040, 5141, 5163. Not on smaller models: on Instance 8 with 0.85
 # two seeds of three ended a cover place short (1401, 1404) and 6 lost its proof on two.
 SPLIT_DIVE_SHARE = 0.85

@@ -392,7 +392,7 @@ def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
     ("threshold", "share", "dives_end"),
     [(0, solve.COLUMNS_FULL_SHARE, solve.SPLIT_DIVE_SHARE), (10**9, 1.0, solve.DIVE_SHARE)],
 )
-def test_mid_sized_columns_leave_half_the_time_to_neighbourhoods(
+def test_mid_sized_columns_dive_longer_and_leave_half_the_time_to_neighbourhoods(
     tmp_path, monkeypatch, curtois_like, threshold, share, dives_end
 ):
     """Above the threshold (234 variables here) the dives end later and the full model gets
