@@ -64,6 +64,13 @@ DIVE_SHARE = 0.6
 # 4974, 5104, 5074 instead of 5040, 5141, 5163. Not on smaller models: on Instance 8 with 0.85
 # two seeds of three ended a cover place short (1401, 1404) and 6 lost its proof on two.
 SPLIT_DIVE_SHARE = 0.85
+# ... and price in batches (see ColumnGeneration): on 12 the master's bound phase otherwise ends
+# at 21 s, before it converges (23 s), and some seeds reported a bound of 4135-4230 instead of
+# 4354; with three, every seed of 0-7 reports 4354-4355 and the rosters stay within their noise
+# (351 places short in all instead of 349; 15, seeds 0-2: 4963, 4999, 5193). Not on smaller
+# models, which converge in time anyway: there Instance 6 proved its optimum on one seed of
+# three instead of all three.
+SPLIT_BATCHES = 3
 # Above this many assignment variables the full model gets this share of the time left after
 # the dives, neighbourhoods the rest (Curtois-Qu look-alikes, 60 s: 15 at 5033-5039 instead of
 # 5133-5149; 12 at 4511-4724 over three seeds instead of 4606-4810, within its noise). Smaller
@@ -299,14 +306,14 @@ class _Search(Clock):
         """Column generation's bound and roster (see :mod:`optimizer.roster.columns`).
 
         The bound goes to the reporter (which stops any later solve that reaches it); the
-        roster, completed to every variable of the full model, is the full model's hint. The
-        dives end later on a ``split`` model (see ``SPLIT_DIVE_SHARE``). On
-        Curtois-Qu Instance 8 the full model then ends at 1304-1306 on two seeds in three,
-        where alone it stopped at 1415. Returns the completing solve, or (UNKNOWN, None) when
-        column generation found no roster.
+        roster, completed to every variable of the full model, is the full model's hint. On a
+        ``split`` model the dives end later and the pricing is in batches (see
+        ``SPLIT_DIVE_SHARE`` and ``SPLIT_BATCHES``). On Curtois-Qu Instance 8 the full model
+        then ends at 1304-1306 on two seeds in three, where alone it stopped at 1415. Returns
+        the completing solve, or (UNKNOWN, None) when column generation found no roster.
         """
         m = self.model
-        with Columns(m.instance, self) as columns:
+        with Columns(m.instance, self, SPLIT_BATCHES if split else 1) as columns:
             dives_end = SPLIT_DIVE_SHARE if split else DIVE_SHARE
             found = columns.search(
                 self.start + COLUMNS_SHARE * time_limit, self.start + dives_end * time_limit

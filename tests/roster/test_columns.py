@@ -389,14 +389,17 @@ def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
 
 
 @pytest.mark.parametrize(
-    ("threshold", "share", "dives_end"),
-    [(0, solve.COLUMNS_FULL_SHARE, solve.SPLIT_DIVE_SHARE), (10**9, 1.0, solve.DIVE_SHARE)],
+    ("threshold", "share", "dives_end", "batches"),
+    [
+        (0, solve.COLUMNS_FULL_SHARE, solve.SPLIT_DIVE_SHARE, solve.SPLIT_BATCHES),
+        (10**9, 1.0, solve.DIVE_SHARE, 1),
+    ],
 )
-def test_mid_sized_columns_dive_longer_and_leave_half_the_time_to_neighbourhoods(
-    tmp_path, monkeypatch, curtois_like, threshold, share, dives_end
+def test_mid_sized_columns_dive_longer_in_batches_and_leave_half_the_time_to_neighbourhoods(
+    tmp_path, monkeypatch, curtois_like, threshold, share, dives_end, batches
 ):
-    """Above the threshold (234 variables here) the dives end later and the full model gets
-    half the time left."""
+    """Above the threshold (234 variables here) the dives end later, the pricing is in
+    batches and the full model gets half the time left."""
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
     inst = read_curtois(path)
@@ -420,7 +423,7 @@ def test_mid_sized_columns_dive_longer_and_leave_half_the_time_to_neighbourhoods
     search = Columns.search
 
     def window(self, bound_until, until):
-        windows.append(until - self.clock.start)
+        windows.append((until - self.clock.start, self.generation.batches))
         return search(self, bound_until, until)
 
     monkeypatch.setattr(solve.Clock, "run", no_full_model)
@@ -428,7 +431,7 @@ def test_mid_sized_columns_dive_longer_and_leave_half_the_time_to_neighbourhoods
     monkeypatch.setattr(Columns, "search", window)
     monkeypatch.setattr(solve, "COLUMNS_LNS_THRESHOLD", threshold)
     plan = solve_roster(inst, time_limit=10.0, workers=1)
-    assert windows == [pytest.approx(dives_end * 10.0)]
+    assert windows == [(pytest.approx(dives_end * 10.0), batches)]
     [(limit, left)] = asked
     report = validate_roster(inst, plan.assignments)
     assert report.ok and report.objective == plan.objective
@@ -465,3 +468,43 @@ def test_cover_first_finds_the_cover_a_roster_leaves_short(tmp_path):
     assert cover(better) == 200
     # A roster whose cover cannot be bettered comes back unchanged.
     assert search.cover_first(better, 5.0) == better
+
+
+def test_a_round_prices_in_batches_and_proves_only_at_one_set_of_prices(curtois_like, tmp_path):
+    """Six people in three batches of two, the master re-solved before each: every raise of
+    the bound follows a round's six pricings, everyone at the same prices."""
+    path = tmp_path / "Like.txt"
+    path.write_text(curtois_like.generate(14, 6, 2, 1), encoding="utf-8", newline="")
+    inst = read_curtois(path)
+    clock = _clock(20.0)
+    generation = ColumnGeneration(inst, clock, batches=3)
+    calls: list[tuple[str, tuple[int, ...]]] = []
+    seen: list[tuple[int, int]] = []  # (pricings so far, bound) at each master solve, and at end
+    price, solve_master = generation._price, generation.solve_master
+
+    def spy(volunteer, prices):
+        calls.append((volunteer, tuple(prices)))
+        return price(volunteer, prices)
+
+    def watch():
+        seen.append((len(calls), generation.bound))
+        return solve_master()
+
+    generation._price, generation.solve_master = spy, watch
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert generation.start(pool)
+        calls.clear()
+        seen.clear()
+        generation.converge(50, clock.start + 15.0, pool)
+    seen.append((len(calls), generation.bound))
+    pairs = zip(seen[1:], seen[:-1], strict=True)
+    raises = [n for (n, bound), (_, before) in pairs if bound > before]
+    people = sorted(generation.people)
+    assert sorted(v for v, _ in calls[:6]) == people
+    assert len({calls[0][1], calls[2][1], calls[4][1]}) == 3  # new duals for every batch
+    assert raises  # the master converged: its last round priced everyone at one set of prices
+    for n in raises:
+        last = calls[n - 6 : n]
+        assert sorted(v for v, _ in last) == people
+        assert len({prices for _, prices in last}) == 1
+    assert 0 < generation.bound <= _optimum(inst)
