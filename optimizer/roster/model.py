@@ -128,12 +128,10 @@ class RosterModel:
         # The soft terms' slack costs; minimised as the model's objective.
         costs = [(term.rule, cost) for term in self.terms for cost in self._slack_costs(term)]
         self.objective = Sum([cost for _, cost in costs])
-        # The cover's share of it alone, and the places short alone: the search can aim at
-        # the cover first.
+        # The cover's share of it alone: the search can aim at the cover first.
         self.cover_objective = Sum(
             [cost for rule, cost in costs if rule in ("cover_under", "cover_over")]
         )
-        self.under_objective = Sum([cost for rule, cost in costs if rule == "cover_under"])
         self.cp.Minimize(self.objective)
 
     # --- building blocks -------------------------------------------------------------------

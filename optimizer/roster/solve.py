@@ -8,8 +8,8 @@ The search runs in up to three phases, sharing one progress reporter:
    much longer;
 2. *bound*: the full model with the strongest LP worker (``max_lp``) and the first roster, if
    any, as a hint: it finds or improves the roster and proves the bound the plan reports (a
-   columns' roster more than 2 % above their bound first has its cover repaired, which the
-   full model, hinted it, would keep);
+   columns' roster more than 2 % above their bound is first re-solved for its cover alone,
+   which the full model, hinted it, would keep);
 3. *neighbourhoods* (large instances, and the second half of the time column generation
    leaves on mid-sized ones): a few teams, or a window of days for half the people, are
    freed, everything else is fixed at the incumbent, and CP-SAT re-solves that neighbourhood
@@ -81,13 +81,9 @@ COLUMNS_FULL_SHARE = 0.5
 # ... for horizons up to this many days: on Curtois-Qu look-alikes of 56-84 days the pricing is
 # too slow to converge in time, and the full model alone did better (17: 2428 vs 2634).
 COLUMNS_MAX_DAYS = 42
-# A columns' roster this far above the bound first has its cover repaired: on a split model by
-# one solve of its cover alone, for at most COVER_FIRST_S seconds and COVER_FIRST_SHARE of the
-# time left (see _Search.cover_first); elsewhere in tries of at most COVER_TRY_S seconds until
-# COVER_RESERVE_S seconds are left for the full model (see _Search.cover_tries).
+# A columns' roster this far above the bound is first re-solved for its cover alone, for at
+# most COVER_FIRST_S seconds and COVER_FIRST_SHARE of the time left (see _Search.cover_first).
 COVER_FIRST_GAP = 0.02
-COVER_TRY_S = 4.0
-COVER_RESERVE_S = 8.0
 COVER_FIRST_S = 8.0
 COVER_FIRST_SHARE = 0.25
 # Longest single neighbourhood re-solve, seconds.
@@ -117,19 +113,6 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.on_progress(
             Progress(int(objective), bound, gap_of(objective, bound), time.monotonic() - self.start)
         )
-
-
-class _FewerShort(cp_model.CpSolverSolutionCallback):
-    """Stops a solve at its first roster with fewer places short than ``least``."""
-
-    def __init__(self, short: cp_model.CpModel, least: int) -> None:
-        super().__init__()
-        self.short = short  # a model whose objective counts the places short
-        self.least = least
-
-    def on_solution_callback(self) -> None:
-        if _objective_of(self.short, self.response_proto.solution) < self.least:
-            self.StopSearch()
 
 
 class _Interrupt:
@@ -231,14 +214,12 @@ class Clock:
         presolve: bool = True,
         local_search: bool = False,
         interruptible: bool = True,
-        callback: cp_model.CpSolverSolutionCallback | None = None,
     ) -> tuple[int, cp_model.CpSolver]:
         """Solve ``cp`` for at most ``limit`` seconds; return the status and the solver.
 
         ``local_search``: one worker running only local search (feasibility jump), which finds
         a first solution of a small model as fast as the portfolio on one core instead of all.
         ``interruptible=False``: Ctrl-C does not stop this solve (one whose answer is needed).
-        ``callback``: receives the solutions instead of the reporter.
         """
         solver = cp_model.CpSolver()
         params = solver.parameters
@@ -263,7 +244,7 @@ class Clock:
             # proves the fair-share floor in seconds. The other worker interleaves LNS.
             params.subsolvers.append("max_lp")
         with self.interrupt.stopping(solver.StopSearch if interruptible else lambda: None):
-            status = solver.Solve(cp, callback or (self.reporter if report else None))
+            status = solver.Solve(cp, self.reporter if report else None)
         return status, solver
 
     def report(self, objective: int, bound: float) -> None:
@@ -342,9 +323,9 @@ class _Search(Clock):
             self.reporter.bound = columns.bound
             if not found:
                 return cp_model.UNKNOWN, None
-            return self._complete(columns, split)
+            return self._complete(columns)
 
-    def _complete(self, columns: Columns, split: bool) -> tuple[int, cp_model.CpSolver | None]:
+    def _complete(self, columns: Columns) -> tuple[int, cp_model.CpSolver | None]:
         """Complete the columns' best roster to every variable of the full model; hint it."""
         m = self.model
         worked = {(a.volunteer, a.day, a.shift, a.post) for a in columns.roster()}
@@ -355,12 +336,7 @@ class _Search(Clock):
             return cp_model.UNKNOWN, None
         values = list(solver.ResponseProto().solution)
         if columns.cost is not None and columns.cost > (1 + COVER_FIRST_GAP) * columns.bound:
-            if split:
-                values = self.cover_first(
-                    values, min(COVER_FIRST_S, COVER_FIRST_SHARE * self.left())
-                )
-            else:
-                values = self.cover_tries(values, self.deadline - COVER_RESERVE_S)
+            values = self.cover_first(values, min(COVER_FIRST_S, COVER_FIRST_SHARE * self.left()))
         self.hint(m.cp, values)
         return cp_model.FEASIBLE, solver
 
@@ -370,9 +346,7 @@ class _Search(Clock):
         The full model, hinted a roster that leaves a shift short the optimum covers, keeps
         that cover and trades the rest (Curtois-Qu Instance 8: 1516 → 1408 and 1411 in 24 s,
         two seeds). Minimising the cover penalties alone from that roster for a few seconds
-        finds the better cover, and the full model then the rest (1317 and 1310). Kept on
-        split models (look-alike of 12), where the tries of :meth:`cover_tries` were not
-        measured.
+        finds the better cover, and the full model then the rest (1317 and 1310).
         """
         cover = cp_model.CpModel()
         cover.Proto().copy_from(self.model.cp.Proto())
@@ -382,48 +356,6 @@ class _Search(Clock):
         status, solver = self.run(cover, limit, report=False)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.ObjectiveValue() < before:
             return list(solver.ResponseProto().solution)
-        return values
-
-    def cover_tries(self, values: list[int], until: float) -> list[int]:
-        """The roster with the fewest places short found from ``values`` by ``until``.
-
-        The full model seldom covers a place its hint leaves short: on Curtois-Qu Instance 8,
-        from 12 places short it ended within 2 % of the best known in 12 replays of 12, from
-        13 or more in 3 of 24. A cover search finds one place fewer short in about two runs
-        in three, often within a second or two, or not at all. So tries of at most
-        ``COVER_TRY_S`` seconds, each with a fresh seed and stopped at its first roster with
-        fewer places short, search from the best so far, alternately on the whole cover and
-        on the places short alone with the ``max_lp`` worker. Replayed from the 26 rosters of
-        seeds 100-137 that reach this point, with the time their runs had left (two seeds
-        each): 12 of 52 runs ended outside 2 %, against 21 of 52 for one
-        :meth:`cover_first` solve of a quarter of that time.
-        """
-        short = cp_model.CpModel()
-        short.Proto().copy_from(self.model.cp.Proto())
-        short.Minimize(self.model.under_objective)
-        cover = cp_model.CpModel()
-        cover.Proto().copy_from(self.model.cp.Proto())
-        cover.Minimize(self.model.cover_objective)
-        least = _objective_of(short, values)
-        tries = 0
-        while least > 0 and not self.interrupt.requested and until - time.monotonic() > 0.5:
-            alone = tries % 2 == 1
-            cp = short if alone else cover
-            self.hint(cp, values)
-            status, solver = self.run(
-                cp,
-                min(COVER_TRY_S, until - time.monotonic()),
-                bound=alone,
-                report=False,
-                callback=_FewerShort(short, least),
-            )
-            tries += 1
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                found = list(solver.ResponseProto().solution)
-                if _objective_of(short, found) < least:
-                    values, least = found, _objective_of(short, found)
-                elif alone and status == cp_model.OPTIMAL:
-                    break  # proved: no roster has fewer places short
         return values
 
     def _round_robin(self) -> list[cp_model.IntVar]:

@@ -443,8 +443,9 @@ def test_mid_sized_columns_dive_longer_in_batches_and_leave_half_the_time_to_nei
         assert limit >= left and not started
 
 
-def _repair_search(inst):
-    """The whole-model search on ``inst`` (10 s, one worker), and the model's values of a roster."""
+def test_cover_first_finds_the_cover_a_roster_leaves_short(tmp_path):
+    """From a roster that works the empty days, the cover alone is re-solved: 402 → 200."""
+    inst = _read(tmp_path, SHORT)
     model = RosterModel(inst)
     start = time.monotonic()
     search = solve._Search(start, 10.0, 1, 0, solve._Reporter(start, None), solve._Interrupt())
@@ -454,14 +455,6 @@ def _repair_search(inst):
         solver = cp_model.CpSolver()
         assert solver.Solve(pinned(model, worked)) == cp_model.OPTIMAL
         return list(solver.ResponseProto().solution)
-
-    return model, search, values_of
-
-
-def test_cover_first_finds_the_cover_a_roster_leaves_short(tmp_path):
-    """From a roster that works the empty days, the cover alone is re-solved: 402 → 200."""
-    inst = _read(tmp_path, SHORT)
-    model, search, values_of = _repair_search(inst)
 
     def cover(values: list[int]) -> int:  # nobody here has anything but cover to pay for
         return validate_roster(
@@ -475,66 +468,6 @@ def test_cover_first_finds_the_cover_a_roster_leaves_short(tmp_path):
     assert cover(better) == 200
     # A roster whose cover cannot be bettered comes back unchanged.
     assert search.cover_first(better, 5.0) == better
-
-
-def test_cover_tries_cut_the_places_short_and_stop_once_proved_least(tmp_path, monkeypatch):
-    """From a roster four places short, tries find one two short; two is then proved least."""
-    inst = _read(tmp_path, SHORT)
-    model, search, values_of = _repair_search(inst)
-
-    def short(values: list[int]) -> int:
-        report = validate_roster(inst, model.value_assignments(lambda var: values[var.Index()]))
-        assert report.ok
-        return sum(p.amount for p in report.penalties if p.rule == "cover_under") // 100
-
-    post = inst.posts[0].id
-    poor = values_of({("A", 3, "E", post), ("B", 4, "E", post)})
-    assert short(poor) == 4  # days 0 and 1 short by two each (the empty days over by one)
-    better = search.cover_tries(poor, time.monotonic() + 5.0)
-    assert short(better) == 2
-    # From two places short: the whole cover finds nothing fewer, the places short alone prove
-    # two the least, and the tries stop there with the roster unchanged.
-    tries = []
-    run = solve._Search.run
-    monkeypatch.setattr(
-        solve._Search, "run", lambda self, *a, **k: tries.append(1) or run(self, *a, **k)
-    )
-    assert search.cover_tries(better, time.monotonic() + 5.0) == better
-    assert len(tries) == 2
-
-
-@pytest.mark.parametrize(("threshold", "repair"), [(0, "cover_first"), (10**9, "cover_tries")])
-def test_a_columns_roster_far_above_the_bound_has_its_cover_repaired_first(
-    tmp_path, monkeypatch, curtois_like, threshold, repair
-):
-    """A split model repairs the cover in one solve of a quarter of the time left; a smaller
-    one in tries that leave the full model ``COVER_RESERVE_S`` seconds."""
-    path = tmp_path / "Like.txt"
-    path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
-    inst = read_curtois(path)
-    calls = []
-    originals = {name: getattr(solve._Search, name) for name in ("cover_first", "cover_tries")}
-
-    def recorder(name):
-        def record(self, values, time_arg):
-            calls.append((name, time_arg, self.left(), self.deadline))
-            return originals[name](self, values, time_arg)
-
-        return record
-
-    for name in originals:
-        monkeypatch.setattr(solve._Search, name, recorder(name))
-    monkeypatch.setattr(solve, "COVER_FIRST_GAP", -1.0)  # every roster counts as far above
-    monkeypatch.setattr(solve, "COLUMNS_LNS_THRESHOLD", threshold)
-    plan = solve_roster(inst, time_limit=10.0, workers=1)
-    [(name, time_arg, left, deadline)] = calls
-    assert name == repair
-    if repair == "cover_first":
-        assert time_arg == pytest.approx(min(solve.COVER_FIRST_S, solve.COVER_FIRST_SHARE * left))
-    else:
-        assert time_arg == pytest.approx(deadline - solve.COVER_RESERVE_S)
-    report = validate_roster(inst, plan.assignments)
-    assert report.ok and report.objective == plan.objective
 
 
 def test_a_round_prices_in_batches_and_proves_only_at_one_set_of_prices(curtois_like, tmp_path):
