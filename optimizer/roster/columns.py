@@ -273,6 +273,18 @@ class ColumnGeneration:
             if quiet >= k:
                 return
 
+    def master_cover(self) -> float:
+        """The cover penalties the master LP pays with everyone free (``math.inf`` if it fails):
+        its value less its columns' own penalties."""
+        if not self.solve_master():
+            return math.inf
+        own = sum(
+            x.solution_value() * column.cost
+            for v in self.people
+            for column, x in zip(self.columns[v], self.mix[v], strict=True)
+        )
+        return self.lp.Objective().Value() - own
+
     def _reduced_cost(self, volunteer: str, values: list[int], duals: Sequence[float]) -> float:
         person = self.people[volunteer]
         cost = person.model.cost(lambda var: values[var.Index()])
@@ -582,6 +594,13 @@ class Columns:
             self._keep(generation.recombine(self.best, until, self.pool))
             again = self.cost != before and 2 * time.monotonic() - began <= until
         return True
+
+    def dive(self, until: float) -> bool:
+        """One more dive from the whole master, to end by ``until``; True if its roster is
+        better than the best so far (it becomes the best)."""
+        before = self.cost
+        self._keep(self.generation.dive(until, self.pool))
+        return self.cost != before
 
     def roster(self) -> tuple[Assignment, ...]:
         """The best roster found."""

@@ -464,10 +464,69 @@ def test_cover_first_finds_the_cover_a_roster_leaves_short(tmp_path):
     post = inst.posts[0].id
     poor = values_of({("A", 3, "E", post), ("B", 4, "E", post)})
     assert cover(poor) == 402  # days 0 and 1 short by two each, two empty days over by one
-    better = search.cover_first(poor, 5.0)
-    assert cover(better) == 200
+    better, penalties = search.cover_first(poor, 5.0)
+    assert cover(better) == penalties == 200
     # A roster whose cover cannot be bettered comes back unchanged.
-    assert search.cover_first(better, 5.0) == better
+    assert search.cover_first(better, 5.0) == (better, 200)
+
+
+@pytest.mark.parametrize("repair", ["fails", "succeeds"])
+def test_a_cover_repair_that_leaves_a_place_short_dives_again(tmp_path, monkeypatch, repair):
+    """The columns' best roster works the empty days (402). When its cover repair leaves a place
+    short that the master LP covers (its cover is 200), the columns dive once more and their
+    new roster (200) is completed instead; a repair that reaches the master's cover is not
+    followed by a dive."""
+    inst = _read(tmp_path, SHORT)
+    model = RosterModel(inst)
+    start = time.monotonic()
+    search = solve._Search(start, 30.0, 1, 0, solve._Reporter(start, None), solve._Interrupt())
+    search.model = model
+    post = inst.posts[0].id
+    dives = []
+    dive = Columns.dive
+
+    def counted(self, until):
+        dives.append(until - time.monotonic())
+        return dive(self, until)
+
+    monkeypatch.setattr(Columns, "dive", counted)
+    if repair == "fails":  # the repair returns the roster it was given, and its cover
+        monkeypatch.setattr(
+            solve._Search,
+            "cover_first",
+            lambda self, values, limit: (values, solve._objective_of(cover_model, values)),
+        )
+    cover_model = cp_model.CpModel()
+    cover_model.Proto().copy_from(model.cp.Proto())
+    cover_model.Minimize(model.cover_objective)
+    with Columns(inst, search) as found:
+        generation = found.generation
+        assert generation.start(found.pool)
+        generation.converge(10**9, start + 10.0, found.pool)
+        assert generation.master_cover() == pytest.approx(200)
+        poor = {}
+        for v, day in (("A", 3), ("B", 4)):
+            person = generation.people[v]
+            solver = cp_model.CpSolver()
+            assert solver.Solve(pinned(person.model, {(v, day, "E", post)})) == cp_model.OPTIMAL
+            k = generation.add(v, list(solver.ResponseProto().solution))
+            poor[v] = generation.columns[v][k]
+        found.best, found.cost = poor, generation.cost(poor)
+        assert found.cost == 402
+        status, solver = search._complete(found)
+    assert status == cp_model.FEASIBLE
+    hint = dict(
+        zip(model.cp.Proto().solution_hint.vars, model.cp.Proto().solution_hint.values, strict=True)
+    )
+    hinted = validate_roster(inst, model.value_assignments(lambda var: hint[var.Index()]))
+    completed = validate_roster(inst, model.value_assignments(solver.Value))
+    assert hinted.ok and completed.ok and hinted.objective == 200
+    if repair == "fails":
+        [budget] = dives  # the dive ends before the time kept for the full model
+        assert 0 < budget <= 30.0 - solve.REDIVE_RESERVE_S
+        assert completed.objective == 200  # the dive's roster, not the repaired one
+    else:
+        assert dives == [] and completed.objective == 402
 
 
 def test_a_round_prices_in_batches_and_proves_only_at_one_set_of_prices(curtois_like, tmp_path):
