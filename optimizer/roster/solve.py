@@ -356,7 +356,6 @@ class _Search(Clock):
                 and self.left() >= REDIVE_S + REDIVE_RESERVE_S
                 and cover >= columns.generation.master_cover() + place / 2
                 and columns.dive(time.monotonic() + self.left() - REDIVE_RESERVE_S)
-                and columns.cost is not None
                 and columns.cost < _objective_of(m.cp, values)
             ):
                 redived = self._pinned(columns)

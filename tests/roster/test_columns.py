@@ -490,15 +490,15 @@ def test_a_cover_repair_that_leaves_a_place_short_dives_again(tmp_path, monkeypa
         return dive(self, until)
 
     monkeypatch.setattr(Columns, "dive", counted)
+    cover_model = cp_model.CpModel()
+    cover_model.Proto().copy_from(model.cp.Proto())
+    cover_model.Minimize(model.cover_objective)
     if repair == "fails":  # the repair returns the roster it was given, and its cover
         monkeypatch.setattr(
             solve._Search,
             "cover_first",
             lambda self, values, limit: (values, solve._objective_of(cover_model, values)),
         )
-    cover_model = cp_model.CpModel()
-    cover_model.Proto().copy_from(model.cp.Proto())
-    cover_model.Minimize(model.cover_objective)
     with Columns(inst, search) as found:
         generation = found.generation
         assert generation.start(found.pool)
