@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from optimizer.roster.by_person import BestResponse, Person
+from optimizer.roster.by_person import BestResponse, Person, Row
 from optimizer.roster.domain import Assignment, RosterInstance
 from optimizer.roster.model import RosterModel, WeightedSum
 
@@ -273,17 +273,26 @@ class ColumnGeneration:
             if quiet >= k:
                 return
 
-    def master_cover(self) -> float:
+    def master_cover(self) -> tuple[float, set[Row]]:
         """The cover penalties the master LP pays with everyone free (``math.inf`` if it fails):
-        its value less its columns' own penalties."""
+        its value less its columns' own penalties; and the rows of every shift of a post that
+        it leaves no place short on any day."""
         if not self.solve_master():
-            return math.inf
-        own = sum(
-            x.solution_value() * column.cost
-            for v in self.people
-            for column, x in zip(self.columns[v], self.mix[v], strict=True)
-        )
-        return self.lp.Objective().Value() - own
+            return math.inf, set()
+        own = 0.0
+        worked = [0.0] * len(self.rows)
+        for v in self.people:
+            for column, x in zip(self.columns[v], self.mix[v], strict=True):
+                own += x.solution_value() * column.cost
+                for i in column.rows:
+                    worked[i] += x.solution_value()
+        short = {
+            (post, shift)
+            for (post, _, shift), n, d in zip(self.rows, worked, self.demand, strict=True)
+            if n < d.required - 1e-6
+        }
+        covered = {row for row in self.rows if (row[0], row[2]) not in short}
+        return self.lp.Objective().Value() - own, covered
 
     def _reduced_cost(self, volunteer: str, values: list[int], duals: Sequence[float]) -> float:
         person = self.people[volunteer]

@@ -470,6 +470,63 @@ def test_cover_first_finds_the_cover_a_roster_leaves_short(tmp_path):
     assert search.cover_first(better, 5.0) == (better, 200)
 
 
+# One person who works exactly one shift in the week; day 0 needs an early (100 a place short)
+# and a late (50): the LP staffs the early shift and leaves the late one short.
+TWO_KINDS = """\
+SECTION_HORIZON
+7
+
+SECTION_SHIFTS
+E,480,
+L,480,
+
+SECTION_STAFF
+A,E=7|L=7,480,480,1,1,1,1
+
+SECTION_COVER
+""" + "".join(
+    f"{day},{shift},{int(day == 0)},{100 if shift == 'E' else 50},1\n"
+    for day in range(7)
+    for shift in "EL"
+)
+
+
+def test_the_cover_repair_staffs_the_rows_the_master_covers(tmp_path):
+    """The master covers the early rows (the late shift is short: 50); the repair told to staff
+    the late rows leaves the early one short instead (100), and told to staff both, which
+    cannot be, repairs without them (50)."""
+    inst = _read(tmp_path, TWO_KINDS)
+    model = RosterModel(inst)
+    start = time.monotonic()
+    search = solve._Search(start, 20.0, 1, 0, solve._Reporter(start, None), solve._Interrupt())
+    search.model = model
+    post = inst.posts[0].id
+    rows = {shift: {(post, day, shift) for day in range(7)} for shift in "EL"}
+    with Columns(inst, search) as found:
+        generation = found.generation
+        assert generation.start(found.pool)
+        generation.converge(10**9, start + 10.0, found.pool)
+        master, covered = generation.master_cover()
+    assert master == pytest.approx(50) and covered == rows["E"]
+    solver = cp_model.CpSolver()
+    assert solver.Solve(pinned(model, {("A", 3, "L", post)})) == cp_model.OPTIMAL
+    poor = list(solver.ResponseProto().solution)  # a late on an empty day: 151
+
+    def worked(values: list[int]) -> set[tuple[int, str]]:
+        plan = model.value_assignments(lambda var: values[var.Index()])
+        assert validate_roster(inst, plan).ok
+        return {(a.day, a.shift) for a in plan}
+
+    for hard, cover, shift in [
+        (rows["E"], 50, "E"),
+        (rows["L"], 100, "L"),
+        (rows["E"] | rows["L"], 50, "E"),
+        (set(), 50, "E"),
+    ]:
+        values, penalties = search.cover_first(poor, 3.0, hard)
+        assert penalties == cover and worked(values) == {(0, shift)}
+
+
 @pytest.mark.parametrize("repair", ["fails", "succeeds"])
 def test_a_cover_repair_that_leaves_a_place_short_dives_again(tmp_path, monkeypatch, repair):
     """The columns' best roster works the empty days (402). When its cover repair leaves a place
@@ -497,13 +554,16 @@ def test_a_cover_repair_that_leaves_a_place_short_dives_again(tmp_path, monkeypa
         monkeypatch.setattr(
             solve._Search,
             "cover_first",
-            lambda self, values, limit: (values, solve._objective_of(cover_model, values)),
+            lambda self, values, limit, covered: (
+                values,
+                solve._objective_of(cover_model, values),
+            ),
         )
     with Columns(inst, search) as found:
         generation = found.generation
         assert generation.start(found.pool)
         generation.converge(10**9, start + 10.0, found.pool)
-        assert generation.master_cover() == pytest.approx(200)
+        assert generation.master_cover()[0] == pytest.approx(200)
         poor = {}
         for v, day in (("A", 3), ("B", 4)):
             person = generation.people[v]
