@@ -54,6 +54,24 @@ def _read(tmp_path: Path, text: str):
     return read_curtois(path)
 
 
+def _search(model: RosterModel, time_limit: float) -> solve._Search:
+    """A one-worker search over ``model`` whose clock starts now."""
+    start = time.monotonic()
+    search = solve._Search(
+        start, time_limit, 1, 0, solve._Reporter(start, None), solve._Interrupt()
+    )
+    search.model = model
+    return search
+
+
+def _converged(found: Columns) -> ColumnGeneration:
+    """``found``'s column generation with its master converged (for at most 10 s)."""
+    generation = found.generation
+    assert generation.start(found.pool)
+    generation.converge(10**9, found.clock.start + 10.0, found.pool)
+    return generation
+
+
 def _optimum(inst) -> int:
     """The proved optimum of the whole model (no column generation)."""
     model = RosterModel(inst)
@@ -447,9 +465,7 @@ def test_cover_first_finds_the_cover_a_roster_leaves_short(tmp_path):
     """From a roster that works the empty days, the cover alone is re-solved: 402 → 200."""
     inst = _read(tmp_path, SHORT)
     model = RosterModel(inst)
-    start = time.monotonic()
-    search = solve._Search(start, 10.0, 1, 0, solve._Reporter(start, None), solve._Interrupt())
-    search.model = model
+    search = _search(model, 10.0)
 
     def values_of(worked: set[tuple[str, int, str, str]]) -> list[int]:
         solver = cp_model.CpSolver()
@@ -497,15 +513,11 @@ def test_the_cover_repair_staffs_the_rows_the_master_covers(tmp_path):
     cannot be, repairs without them (50)."""
     inst = _read(tmp_path, TWO_KINDS)
     model = RosterModel(inst)
-    start = time.monotonic()
-    search = solve._Search(start, 20.0, 1, 0, solve._Reporter(start, None), solve._Interrupt())
-    search.model = model
+    search = _search(model, 20.0)
     post = inst.posts[0].id
     rows = {shift: {(post, day, shift) for day in range(7)} for shift in "EL"}
     with Columns(inst, search) as found:
-        generation = found.generation
-        assert generation.start(found.pool)
-        generation.converge(10**9, start + 10.0, found.pool)
+        generation = _converged(found)
         master, covered = generation.master_cover()
     assert master == pytest.approx(50) and covered == rows["E"]
     solver = cp_model.CpSolver()
@@ -535,9 +547,7 @@ def test_a_cover_repair_that_leaves_a_place_short_dives_again(tmp_path, monkeypa
     followed by a dive."""
     inst = _read(tmp_path, SHORT)
     model = RosterModel(inst)
-    start = time.monotonic()
-    search = solve._Search(start, 30.0, 1, 0, solve._Reporter(start, None), solve._Interrupt())
-    search.model = model
+    search = _search(model, 30.0)
     post = inst.posts[0].id
     dives = []
     dive = Columns.dive
@@ -560,9 +570,7 @@ def test_a_cover_repair_that_leaves_a_place_short_dives_again(tmp_path, monkeypa
             ),
         )
     with Columns(inst, search) as found:
-        generation = found.generation
-        assert generation.start(found.pool)
-        generation.converge(10**9, start + 10.0, found.pool)
+        generation = _converged(found)
         assert generation.master_cover()[0] == pytest.approx(200)
         poor = {}
         for v, day in (("A", 3), ("B", 4)):
