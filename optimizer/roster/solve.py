@@ -68,8 +68,11 @@ DIVE_SHARE = 0.6
 # 14 s): dives end later there. Look-alike of 12, seeds 0-7: 349 places short in all instead
 # of 362, median 4463.5 instead of 4618 (0.9: 349, median 4509); look-alike of 15, seeds 0-2:
 # 4974, 5104, 5074 instead of 5040, 5141, 5163. Not on smaller models: on Instance 8 with 0.85
-# two seeds of three ended a cover place short (1401, 1404) and 6 lost its proof on two.
-SPLIT_DIVE_SHARE = 0.85
+# two seeds of three ended a cover place short (1401, 1404) and 6 lost its proof on two. Since
+# the cover repair (SPLIT_COVER_FIRST_SHARE) 0.75 instead of 0.85: 15 at 4575, 4686, 4588
+# (seeds 0-2) instead of 4669, 4665, 4668; 12 within its noise (seeds 0-10: 5 of 11 at 43
+# places short, median 4513; as before, 4 of 12, median 4506).
+SPLIT_DIVE_SHARE = 0.75
 # ... and price in batches (see ColumnGeneration): on 12 the master's bound phase otherwise ends
 # at 21 s, before it converges (23 s), and some seeds reported a bound of 4135-4230 instead of
 # 4354; with three, every seed of 0-7 reports 4354-4355 and the rosters stay within their noise
@@ -92,6 +95,11 @@ COLUMNS_MAX_DAYS = 42
 COVER_FIRST_GAP = 0.02
 COVER_FIRST_S = 8.0
 COVER_FIRST_SHARE = 0.25
+# ... and on a split model this share: its one dive takes the whole window (look-alike of 12:
+# 14-51 s) and the repair needs more than the 2 s a quarter left it (replayed from 16 rosters
+# of 12 44 or more places short, two seeds each: 43 places short within 2.3 s in 7 runs of 32,
+# within 6 s in 9).
+SPLIT_COVER_FIRST_SHARE = 0.5
 # When the repaired roster still leaves a place short that the master LP covers, the columns
 # dive once more if this many seconds are left besides the last REDIVE_RESERVE_S, kept for the
 # full model (a dive of Instance 8 takes 12-13 s). There the new dive ends 12 places short about
@@ -336,15 +344,16 @@ class _Search(Clock):
             self.reporter.bound = columns.bound
             if not found:
                 return cp_model.UNKNOWN, None
-            return self._complete(columns)
+            return self._complete(columns, split)
 
-    def _complete(self, columns: Columns) -> tuple[int, cp_model.CpSolver | None]:
+    def _complete(self, columns: Columns, split: bool) -> tuple[int, cp_model.CpSolver | None]:
         """Complete the columns' best roster to every variable of the full model; hint it.
 
         A roster more than ``COVER_FIRST_GAP`` above the bound first gets its cover repaired
-        (see :meth:`cover_first`). When the repaired roster still leaves a place short that the
-        master LP covers, and a dive still fits, the columns dive once more, and a better roster
-        of theirs is completed instead (REDIVE_S).
+        (see :meth:`cover_first`; on a ``split`` model for SPLIT_COVER_FIRST_SHARE of the time
+        left). When the repaired roster still leaves a place short that the master LP covers,
+        and a dive still fits, the columns dive once more, and a better roster of theirs is
+        completed instead (REDIVE_S).
         """
         m = self.model
         solver = self._pinned(columns)
@@ -353,7 +362,8 @@ class _Search(Clock):
         values = list(solver.ResponseProto().solution)
         if columns.cost is not None and columns.cost > (1 + COVER_FIRST_GAP) * columns.bound:
             master, covered = columns.generation.master_cover()
-            limit = min(COVER_FIRST_S, COVER_FIRST_SHARE * self.left())
+            share = SPLIT_COVER_FIRST_SHARE if split else COVER_FIRST_SHARE
+            limit = min(COVER_FIRST_S, share * self.left())
             values, cover = self.cover_first(values, limit, covered)
             # Half a place above the master's cover: a place short that the master covers (on 8
             # the master pays 1201, 12 places and a forced surplus; a roster 13 short, 1300).

@@ -407,17 +407,23 @@ def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
 
 
 @pytest.mark.parametrize(
-    ("threshold", "share", "dives_end", "batches"),
+    ("threshold", "share", "dives_end", "batches", "repair"),
     [
-        (0, solve.COLUMNS_FULL_SHARE, solve.SPLIT_DIVE_SHARE, solve.SPLIT_BATCHES),
-        (10**9, 1.0, solve.DIVE_SHARE, 1),
+        (
+            0,
+            solve.COLUMNS_FULL_SHARE,
+            solve.SPLIT_DIVE_SHARE,
+            solve.SPLIT_BATCHES,
+            solve.SPLIT_COVER_FIRST_SHARE,
+        ),
+        (10**9, 1.0, solve.DIVE_SHARE, 1, solve.COVER_FIRST_SHARE),
     ],
 )
 def test_mid_sized_columns_dive_longer_in_batches_and_leave_half_the_time_to_neighbourhoods(
-    tmp_path, monkeypatch, curtois_like, threshold, share, dives_end, batches
+    tmp_path, monkeypatch, curtois_like, threshold, share, dives_end, batches, repair
 ):
     """Above the threshold (234 variables here) the dives end later, the pricing is in
-    batches and the full model gets half the time left."""
+    batches, the cover repair gets its own share and the full model half the time left."""
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
     inst = read_curtois(path)
@@ -444,13 +450,23 @@ def test_mid_sized_columns_dive_longer_in_batches_and_leave_half_the_time_to_nei
         windows.append((until - self.clock.start, self.generation.batches))
         return search(self, bound_until, until)
 
+    repairs = []
+    cover_first = solve._Search.cover_first
+
+    def timed(self, values, limit, covered=()):
+        repairs.append((limit, self.left()))
+        return cover_first(self, values, limit, covered)
+
     monkeypatch.setattr(solve.Clock, "run", no_full_model)
     monkeypatch.setattr(solve._Search, "improve", counted)
+    monkeypatch.setattr(solve._Search, "cover_first", timed)
     monkeypatch.setattr(Columns, "search", window)
     monkeypatch.setattr(solve, "COLUMNS_LNS_THRESHOLD", threshold)
     plan = solve_roster(inst, time_limit=10.0, workers=1)
     assert windows == [(pytest.approx(dives_end * 10.0), batches)]
     [(limit, left)] = asked
+    [(repair_limit, repair_left)] = repairs
+    assert repair_limit == pytest.approx(min(solve.COVER_FIRST_S, repair * repair_left), abs=0.05)
     report = validate_roster(inst, plan.assignments)
     assert report.ok and report.objective == plan.objective
     if share < 1:
@@ -581,7 +597,7 @@ def test_a_cover_repair_that_leaves_a_place_short_dives_again(tmp_path, monkeypa
             poor[v] = generation.columns[v][k]
         found.best, found.cost = poor, generation.cost(poor)
         assert found.cost == 402
-        status, solver = search._complete(found)
+        status, solver = search._complete(found, False)
     assert status == cp_model.FEASIBLE
     hint = dict(
         zip(model.cp.Proto().solution_hint.vars, model.cp.Proto().solution_hint.values, strict=True)
