@@ -192,6 +192,12 @@ def _benchmark(name: str) -> ModuleType:
 
 
 @pytest.fixture(scope="session")
+def pricing_benchmark() -> ModuleType:
+    """``benchmarks/pricing.py``, the pricing speed benchmark, as a module."""
+    return _benchmark("pricing")
+
+
+@pytest.fixture(scope="session")
 def curtois_like() -> ModuleType:
     """``benchmarks/curtois_like.py``, the writer of Curtois-Qu look-alikes, as a module."""
     return _benchmark("curtois_like")

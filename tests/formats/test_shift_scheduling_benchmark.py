@@ -63,3 +63,16 @@ def test_an_out_that_is_a_file_is_refused_before_solving(tmp_path, shift_schedul
         shift_scheduling.main([str(write(tmp_path, TINY)), "--out", str(out)])
     assert stop.value.code == 2
     assert out.read_text() == "kept"
+
+
+def test_the_pricing_benchmark_times_both_pricings_and_finds_the_same_optima(
+    tmp_path, pricing_benchmark, curtois_like
+):
+    instance = tmp_path / "Like.txt"
+    instance.write_text(curtois_like.generate(14, 5, 2, 0), encoding="utf-8", newline="")
+    out = tmp_path / "pricing.csv"
+    assert pricing_benchmark.main([str(instance), "--rounds", "2", "--out", str(out)]) == 0
+    (row,) = _rows(out)
+    assert list(row) == list(pricing_benchmark.COLUMNS)
+    assert row["people"] == row["programmes"] == row["same_optimum"] == "5"
+    assert float(row["cp_sat_ms"]) > 0 and float(row["programme_ms"]) > 0
