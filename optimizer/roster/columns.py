@@ -9,7 +9,7 @@ rules do not fit it, their own CP-SAT model), with those prices, finds the perso
 least reduced cost (*pricing*), which joins the master. Every round of pricing also proves a
 Lagrangian lower bound on the roster's objective: the sum of the people's priced optima plus the
 prices times the requirements, valid for any price of a row between minus its over-cover weight
-and its under-cover weight. On Curtois-Qu Instance 8 that bound reaches 1297 in 25 s (the optimum is
+and its under-cover weight. On Curtois-Qu Instance 8 that bound reaches 1297 (the optimum is
 1300; CP-SAT's own bound stays near 1272 after 60 s).
 
 A roster comes from *diving*: the people whose mix leans most on one column are made to work
@@ -642,7 +642,8 @@ class Columns:
         round a step of rows fits.
 
         After each step ``1 - DIVE_SHARE`` of the free people are still free, so one round a
-        step adds up to ``1 / DIVE_SHARE`` rounds of everyone, twice that in steps of rows. A
+        step adds up to about ``1 / DIVE_SHARE`` rounds of everyone (fewer with steps of one
+        person, counted as such all the same), twice that in steps of rows. A
         dive that runs out of time fixes everyone still free at once: a poor roster (look-alike
         of 12: 12987-13594 with time for one round; Instance 8: 3122, 4120 with time for two,
         2933 with time for four), for seconds the full model lost. The first dive starts
