@@ -206,7 +206,7 @@ SECTION_COVER
 
 def test_recombining_doubles_its_target_until_the_pool_is_searched(tmp_path, monkeypatch):
     """The LP is 0 and the best roster 100 (from 130). SCIP first looks among the columns of
-    rosters costing at most 2, which leaves B's day-0 column out: its 100 is proved the best of
+    rosters costing at most 1, which leaves B's day-0 column out: its 100 is proved the best of
     those, not yet of the pool, so the target doubles until that column is in."""
     inst = _read(tmp_path, CYCLE)
     clock = _clock(20.0)
@@ -234,7 +234,7 @@ def test_recombining_doubles_its_target_until_the_pool_is_searched(tmp_path, mon
     with ThreadPoolExecutor(max_workers=1) as pool:
         better = generation.recombine(chosen, time.monotonic() + 15.0, pool)
     # Doubled until B's day-0 column is in (64, or 99 when best's 100 caps the target).
-    assert targets[:6] == [2, 4, 8, 16, 32, 64] and targets[6:] in ([], [99])
+    assert targets[:7] == [1, 2, 4, 8, 16, 32, 64] and targets[7:] in ([], [99])
     assert generation.cost(better) == 100
     report = validate_roster(inst, generation.assignments(better))
     assert report.ok and report.objective == 100
