@@ -196,12 +196,16 @@ class ColumnGeneration:
         return len(self.columns[volunteer]) - 1
 
     def _price(self, volunteer: str, prices: Sequence[int]) -> tuple[str, float, list[list[int]]]:
-        """Pricing of one person at scaled row prices: (bound on the priced optimum, solutions)."""
+        """Pricing of one person at scaled row prices: (bound on the priced optimum, solutions).
+
+        By their day-by-day programme where it answers, else by their CP-SAT model."""
         programme = self.programmes[volunteer]
         if programme is not None:
-            forced = self.worked[volunteer]
-            prices = np.asarray(prices, dtype=np.int64)
-            return volunteer, *programme.price(prices, forced, COLUMNS_PER_PRICING)
+            priced = programme.price(
+                np.asarray(prices, dtype=np.int64), self.worked[volunteer], COLUMNS_PER_PRICING
+            )
+            if priced is not None:
+                return volunteer, *priced
         person = self.people[volunteer]
         cp = person.model.cp
         cp.Minimize(

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+from optimizer.roster import pricing
 from optimizer.roster.domain import (
     DAY,
     Assignment,
@@ -106,8 +107,12 @@ def _cp_sat(model: RosterModel, rows: list, prices: list[int], forced: set[int])
 def _priced(inst: RosterInstance, prices: list[int], forced: set[int] = frozenset()) -> float:
     """The programme's least priced cost, checked against CP-SAT and the validator."""
     model, programme, rows = _programme(inst)
-    best, rosters = programme.price(np.array(prices, dtype=np.int64), forced, 3)
+    priced = programme.price(np.array(prices, dtype=np.int64), forced, 3)
+    assert priced is not None
+    best, rosters = priced
     assert best == _cp_sat(model, rows, prices, forced)
+    # Again with the working space of the first solve: the same answer.
+    assert programme.price(np.array(prices, dtype=np.int64), forced, 3) == priced
     costs = []
     for values in rosters:
         roster = model.value_assignments(lambda var, values=values: values[var.Index()])
@@ -221,6 +226,25 @@ def test_the_best_post_of_a_shift_is_worked():
     inst = _person(posts=("east", "west"))
     prices = [(3 if d.post == "west" else 1) * SCALE for d in inst.demand]
     assert _priced(inst, prices) == -3 * SCALE * 7
+
+
+def test_caps_enter_the_states_once_they_bind_and_beyond_the_limit_cp_sat_prices(
+    monkeypatch,
+):
+    late = dataclasses.replace(LATE, forbidden_next=())
+    inst = _person(shifts=(EARLY, late), caps=(("E", 1), ("L", 1)))
+    model, programme, rows = _programme(inst)
+    early = np.array([(5 if d.shift == "E" else -5) * SCALE for d in inst.demand])
+    assert programme.price(-abs(early), set(), 3)[0] == 0
+    assert programme.held == []  # no cap binds when nothing pays
+    best, _ = programme.price(early, set(), 3)
+    assert best == _cp_sat(model, rows, early.tolist(), set()) == -5 * SCALE
+    assert [programme.caps[j][1] for j in programme.held] == [1]
+    # Room for one cap's count only: when both bind, the programme cannot tell the optimum.
+    monkeypatch.setattr(pricing, "MAX_STATES", 2 * programme.free_states * inst.days)
+    _, fresh, _ = _programme(inst)
+    assert fresh.price(abs(early), set(), 3) is None
+    assert fresh.price(early, set(), 3)[0] == -5 * SCALE
 
 
 def test_rules_outside_the_day_by_day_form_keep_cp_sat():
