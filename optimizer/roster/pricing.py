@@ -15,10 +15,11 @@ capped shifts. :class:`DayProgramme` builds that path problem once per person, a
 
 Counts of capped shifts multiply the states: on Curtois-Qu Instance 8, caps of 14, 14 and 4
 on three shift types make 90 M states over the days, and most caps never bind at the prices
-column generation meets. So a programme starts counting no cap, and checks the caps on the
-least path found: a path that keeps them is optimal (the optimum of a relaxation, feasible);
-one that breaks some makes the programme count those caps from then on, and solve again. If
-the states would then exceed ``MAX_STATES``, that pricing falls back to CP-SAT. People whose
+column generation meets. Where the counts of all caps fit in ``MAX_STATES`` they are all in
+the states. Otherwise a programme starts counting no cap and checks the caps on the least path
+found: a path that keeps them is optimal (the optimum of a relaxation, feasible); one that
+breaks some makes the programme count those caps from then on, and solve again. If the states
+would then exceed ``MAX_STATES``, that pricing falls back to CP-SAT. People whose
 rules fall outside the form (last week's roster, more than one shift a day, rest that reaches
 two days ahead, too many states without any cap) get no programme and keep CP-SAT.
 """
@@ -129,10 +130,12 @@ class DayProgramme:
             * (self.w_cap + 1 if self.w_cap >= 0 else 1)
             * (self.m_cap + 1)
         )
-        # Caps enter the states only once a least path breaks them (see :meth:`price`).
+        # Every cap counted if they all fit; else each only once a least path breaks it (see
+        # :meth:`price`).
         self.caps = groups
         self.held: list[int] = []
-        self._hold([])
+        if not self._hold(list(range(len(groups)))):
+            self._hold([])
 
     def _hold(self, caps: list[int]) -> bool:
         """Count the caps ``caps`` (indices into ``self.caps``) in the states as well, if the
@@ -391,10 +394,14 @@ def _shortest(
                     ahead[col, 3], ahead[col, 4], ahead[col, 5], ahead[col, 6] = ne, nw, nm, ng
                     place[ns] = col
                     n_ahead += 1
-                if total < nxt[ns]:
+                # Ties go to the predecessor of least index, as when every state was visited
+                # in order: the same paths as measured then. With other ties (and caps counted
+                # only once broken) Instance 7 ended at 1057 on seeds 0-2 instead of 1056.
+                at = base + place[ns]
+                if total < nxt[ns] or (total == nxt[ns] and s < live[back[at], 0]):
                     nxt[ns] = total
-                    back[base + place[ns]] = i
-                    pick[base + place[ns]] = t
+                    back[at] = i
+                    pick[at] = t
         for i in range(n_live):
             cur[live[i, 0]] = inf
         cur, nxt = nxt, cur
@@ -408,6 +415,7 @@ def _shortest(
             finals[n_final] = i
             n_final += 1
     finals = finals[:n_final]
+    finals = finals[np.argsort(live[finals, 0])]  # in order of index, as ties were
     order = np.argsort(cur[live[finals, 0]])[:k]
     values = np.empty(len(order), np.int64)
     paths = np.empty((len(order), days), np.int64)

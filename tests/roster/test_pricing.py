@@ -228,23 +228,22 @@ def test_the_best_post_of_a_shift_is_worked():
     assert _priced(inst, prices) == -3 * SCALE * 7
 
 
-def test_caps_enter_the_states_once_they_bind_and_beyond_the_limit_cp_sat_prices(
-    monkeypatch,
-):
+def test_caps_beyond_the_states_limit_enter_once_they_bind_else_cp_sat_prices(monkeypatch):
     late = dataclasses.replace(LATE, forbidden_next=())
     inst = _person(shifts=(EARLY, late), caps=(("E", 1), ("L", 1)))
     model, programme, rows = _programme(inst)
+    assert len(programme.held) == 2  # both caps' counts fit in the states
+    # Room for one cap's count only: none is counted until a least path breaks it.
+    monkeypatch.setattr(pricing, "MAX_STATES", 2 * programme.free_states * inst.days)
+    _, programme, _ = _programme(inst)
     early = np.array([(5 if d.shift == "E" else -5) * SCALE for d in inst.demand])
     assert programme.price(-abs(early), set(), 3)[0] == 0
     assert programme.held == []  # no cap binds when nothing pays
     best, _ = programme.price(early, set(), 3)
     assert best == _cp_sat(model, rows, early.tolist(), set()) == -5 * SCALE
     assert [programme.caps[j][1] for j in programme.held] == [1]
-    # Room for one cap's count only: when both bind, the programme cannot tell the optimum.
-    monkeypatch.setattr(pricing, "MAX_STATES", 2 * programme.free_states * inst.days)
-    _, fresh, _ = _programme(inst)
-    assert fresh.price(abs(early), set(), 3) is None
-    assert fresh.price(early, set(), 3)[0] == -5 * SCALE
+    # When both bind, the programme cannot tell the optimum: CP-SAT prices this one.
+    assert programme.price(abs(early), set(), 3) is None
 
 
 def test_rules_outside_the_day_by_day_form_keep_cp_sat():
