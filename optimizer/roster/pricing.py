@@ -2,8 +2,8 @@
 
 Column generation (:mod:`optimizer.roster.columns`) prices every person hundreds of times a
 minute: given a price per cover row, find the person's roster of least own penalties minus
-prices. Their CP-SAT model answers in 1.7-80 ms a solve on Curtois-Qu instances and look-alikes
-(``benchmarks/results/pricing.csv``), much of it presolve; this programme in 0.13-3.5 ms.
+prices. Their CP-SAT model answers in 2.9-87 ms a solve on Curtois-Qu instances and look-alikes
+(``benchmarks/results/pricing.csv``), much of it presolve; this programme in 0.2-3.1 ms.
 When a person's rules are the day-by-day kind (one shift a day, successions and rest between
 consecutive days, runs of working days and of days off, weekends, minutes worked, caps per
 shift type and on nights, wishes, single days off), the same optimum is a shortest path over
