@@ -236,8 +236,9 @@ class ColumnGeneration:
             return volunteer, -math.inf, []
         return volunteer, solver.BestObjectiveBound(), found.found[::-1][:COLUMNS_PER_PRICING]
 
-    def converge(self, rounds: int, deadline: float, pool: ThreadPoolExecutor) -> None:
-        """Price and re-solve the master until no column improves it, for at most ``rounds``.
+    def converge(self, rounds: int, deadline: float, pool: ThreadPoolExecutor) -> bool:
+        """Price and re-solve the master until no column improves it, for at most ``rounds``;
+        True if it ended so (the master then solved, unchanged since).
 
         A round prices the free people in up to ``batches`` batches (see the constructor), the
         master re-solved after each. While nobody is fixed, a round whose batches all priced at
@@ -253,9 +254,9 @@ class ColumnGeneration:
         optima: dict[int, float] = {}
         for step in range(rounds * k):
             if self.clock.interrupt.requested or time.monotonic() >= deadline:
-                return
+                return False
             if not self.solve_master():
-                return  # failed twice: keep the columns found so far
+                return False  # failed twice: keep the columns found so far
             duals = [row.dual_value() for row in self.cover]
             convex = {v: c.dual_value() for v, c in self.convex.items()}
             prices = self.prices()
@@ -286,7 +287,8 @@ class ColumnGeneration:
                 began = time.monotonic()
             quiet = quiet + 1 if added == 0 else 0
             if quiet >= k:
-                return
+                return True
+        return False
 
     def prices(self) -> list[int]:
         """The solved master's row duals as scaled integer prices, clipped to the cover
@@ -363,8 +365,8 @@ class ColumnGeneration:
             steps = math.ceil(math.log(max(unfixed, 2)) / -math.log(1 - DIVE_SHARE))
             per_round = self.round_s * unfixed / len(self.people)
             fit = (deadline - time.monotonic()) / (steps * per_round)
-            self.converge(max(1, min(DIVE_ROUNDS, int(fit))), deadline, pool)
-            solved = self.solve_master()
+            converged = self.converge(max(1, min(DIVE_ROUNDS, int(fit))), deadline, pool)
+            solved = converged or self.solve_master()
             weight = {
                 v: [x.solution_value() if solved else 0.0 for x in self.mix[v]]
                 for v in self.people
