@@ -104,19 +104,92 @@ class _Solutions(cp_model.CpSolverSolutionCallback):
         self.found.append(list(self.response_proto.solution))
 
 
+class _Master:
+    """A master LP over some of the known columns: a cover row per requirement (its shortfall
+    and surplus priced by their weights) and a convexity row per person."""
+
+    def __init__(self, demand: Sequence, people: Sequence[str]) -> None:
+        lp = pywraplp.Solver.CreateSolver("GLOP")
+        assert lp is not None
+        self.lp = lp
+        self.cover = cover_rows(lp, demand)
+        self.convex = {v: lp.Constraint(1, 1) for v in people}
+        # Per person, the variable of each column it holds, by the column's index.
+        self.mix: dict[str, dict[int, pywraplp.Variable]] = {v: {} for v in people}
+        lp.Objective().SetMinimization()
+        self._cold = pywraplp.MPSolverParameters()
+        self._cold.SetIntegerParam(self._cold.INCREMENTALITY, self._cold.INCREMENTALITY_OFF)
+
+    def enter(self, volunteer: str, k: int, column: _Column) -> pywraplp.Variable:
+        """Add a person's ``k``-th column; return its variable."""
+        var = self.lp.NumVar(0, self.lp.infinity(), "")
+        self.convex[volunteer].SetCoefficient(var, 1)
+        for i in column.rows:
+            self.cover[i].SetCoefficient(var, 1)
+        self.lp.Objective().SetCoefficient(var, column.cost)
+        self.mix[volunteer][k] = var
+        return var
+
+    def solve(self) -> bool:
+        """Solve the LP; True when GLOP reports it optimal.
+
+        GLOP's presolve now and then fails (``ABNORMAL``) on a degenerate master after
+        hundreds of good solves, warm-started or from scratch alike, while the same programme
+        solves without it: on Curtois-Qu Instance 7 the dive then fixed everyone at once (a
+        7165 roster), on Instance 5 (seed 3) two dives in a row did (8359) and the search
+        stopped diving. A failed solve is therefore repeated from scratch without presolve.
+        """
+        if self.lp.Solve() == pywraplp.Solver.OPTIMAL:
+            return True
+        self.lp.SetSolverSpecificParametersAsString("use_preprocessing: false")
+        try:
+            return self.lp.Solve(self._cold) == pywraplp.Solver.OPTIMAL
+        finally:
+            self.lp.SetSolverSpecificParametersAsString("")
+
+
+def cover_rows(solver: pywraplp.Solver, demand: Sequence) -> list[pywraplp.Constraint]:
+    """One row per cover requirement, its shortfall and surplus priced by their weights."""
+    rows = []
+    for d in demand:
+        row = solver.Constraint(d.required, d.required)
+        under = solver.NumVar(0, solver.infinity(), "")
+        over = solver.NumVar(0, solver.infinity(), "")
+        row.SetCoefficient(under, 1)
+        row.SetCoefficient(over, -1)
+        solver.Objective().SetCoefficient(under, d.weight_under or 0)
+        solver.Objective().SetCoefficient(over, d.weight_over or 0)
+        rows.append(row)
+    return rows
+
+
 class ColumnGeneration:
     """The master LP over the columns found so far, the people's pricing models and the dive."""
 
-    def __init__(self, instance: RosterInstance, clock: Clock, batches: int = 1) -> None:
+    def __init__(
+        self,
+        instance: RosterInstance,
+        clock: Clock,
+        batches: int = 1,
+        dive_columns: int | None = None,
+    ) -> None:
         """``batches``: how many batches a pricing round takes the people in, the master
         re-solved after each, so later batches price at duals that already use the earlier
         ones' columns (*partial pricing*). The master then converges 25-35 % sooner (Curtois-Qu
         Instance 7: 4.3 s instead of 6.0, 8: 14.7 instead of 18.4, look-alike of 12: 16.8
         instead of 23.1, of 15: 47.5 instead of more than 60), but a bound comes only from a
         round at one set of prices, so seldom before the master converges.
+
+        ``dive_columns``: when given, each dive works on a master of its own that starts from
+        each person's that many columns of least reduced cost (see :meth:`_dive_master`); its
+        pricing brings back any other it needs. With every column, the master's re-solves
+        take most of a dive and grow with the pool (look-alike of 11, three dives: 5.3 of 7.5 s,
+        8.9 of 10.9, 11.0 of 12.5, at 25-60 ms a solve); with 20 a person, 3.3-3.9 s of
+        5.5-6.0, at 15 ms.
         """
         self.clock = clock
         self.batches = batches
+        self.dive_columns = dive_columns
         self.search = search = BestResponse(instance, clock)
         self.rows = list(search.demand)
         self.index = {row: i for i, row in enumerate(self.rows)}
@@ -133,46 +206,12 @@ class ColumnGeneration:
         self.worked: dict[str, set[int]] = {v: set() for v in self.people}
         self.bound = 0
         self.round_s = 1.0  # seconds per pricing round of everyone, as last measured
-        lp = pywraplp.Solver.CreateSolver("GLOP")
-        assert lp is not None
-        self.lp = lp
-        self.cover = self._cover_rows(lp)
-        self.convex = {v: lp.Constraint(1, 1) for v in self.people}
-        self.mix: dict[str, list[pywraplp.Variable]] = {v: [] for v in self.people}
-        lp.Objective().SetMinimization()
-        self._cold = pywraplp.MPSolverParameters()
-        self._cold.SetIntegerParam(self._cold.INCREMENTALITY, self._cold.INCREMENTALITY_OFF)
+        # The master over every column; a dive works on one over fewer (see :meth:`dive`).
+        self.full = self.master = _Master(self.demand, list(self.people))
 
     def solve_master(self) -> bool:
-        """Solve the master LP; True when GLOP reports it optimal.
-
-        GLOP's presolve now and then fails (``ABNORMAL``) on a degenerate master after
-        hundreds of good solves, warm-started or from scratch alike, while the same programme
-        solves without it: on Curtois-Qu Instance 7 the dive then fixed everyone at once (a
-        7165 roster), on Instance 5 (seed 3) two dives in a row did (8359) and the search
-        stopped diving. A failed solve is therefore repeated from scratch without presolve.
-        """
-        if self.lp.Solve() == pywraplp.Solver.OPTIMAL:
-            return True
-        self.lp.SetSolverSpecificParametersAsString("use_preprocessing: false")
-        try:
-            return self.lp.Solve(self._cold) == pywraplp.Solver.OPTIMAL
-        finally:
-            self.lp.SetSolverSpecificParametersAsString("")
-
-    def _cover_rows(self, solver: pywraplp.Solver) -> list[pywraplp.Constraint]:
-        """One row per cover requirement, its shortfall and surplus priced by their weights."""
-        rows = []
-        for d in self.demand:
-            row = solver.Constraint(d.required, d.required)
-            under = solver.NumVar(0, solver.infinity(), "")
-            over = solver.NumVar(0, solver.infinity(), "")
-            row.SetCoefficient(under, 1)
-            row.SetCoefficient(over, -1)
-            solver.Objective().SetCoefficient(under, d.weight_under or 0)
-            solver.Objective().SetCoefficient(over, d.weight_over or 0)
-            rows.append(row)
-        return rows
+        """Solve the master in use; True when it is solved to optimality."""
+        return self.master.solve()
 
     def add(self, volunteer: str, values: list[int]) -> int:
         """Add a personal roster as a column of the master (unless known); return its index."""
@@ -184,16 +223,17 @@ class ColumnGeneration:
         )
         for k, known in enumerate(self.columns[volunteer]):
             if known.rows == rows:
+                if k not in self.master.mix[volunteer]:
+                    self.master.enter(volunteer, k, known)  # one a dive's master left out
                 return k
         cost = person.model.cost(lambda var: values[var.Index()])
-        self.columns[volunteer].append(_Column(cost, rows, values))
-        var = self.lp.NumVar(0, self.lp.infinity(), "")
-        self.convex[volunteer].SetCoefficient(var, 1)
-        for i in rows:
-            self.cover[i].SetCoefficient(var, 1)
-        self.lp.Objective().SetCoefficient(var, cost)
-        self.mix[volunteer].append(var)
-        return len(self.columns[volunteer]) - 1
+        column = _Column(cost, rows, values)
+        self.columns[volunteer].append(column)
+        k = len(self.columns[volunteer]) - 1
+        self.full.enter(volunteer, k, column)
+        if self.master is not self.full:
+            self.master.enter(volunteer, k, column)
+        return k
 
     def _price(self, volunteer: str, prices: Sequence[int]) -> tuple[str, float, list[list[int]]]:
         """Pricing of one person at scaled row prices: (bound on the priced optimum, solutions).
@@ -257,12 +297,12 @@ class ColumnGeneration:
                 return False
             if not self.solve_master():
                 return False  # failed twice: keep the columns found so far
-            duals = [row.dual_value() for row in self.cover]
-            convex = {v: c.dual_value() for v, c in self.convex.items()}
+            duals = [row.dual_value() for row in self.master.cover]
+            convex = {v: c.dual_value() for v, c in self.master.convex.items()}
             prices = self.prices()
             if prices != same:
                 same, optima = prices, {}
-            added = 0
+            held = self.master.lp.NumVariables()
             optima[step % k] = 0.0
             for volunteer, priced, solutions in pool.map(
                 functools.partial(self._price, prices=prices), batches[step % k]
@@ -270,8 +310,7 @@ class ColumnGeneration:
                 optima[step % k] += priced
                 for values in solutions:
                     if self._reduced_cost(volunteer, values, duals) < convex[volunteer] - 1e-6:
-                        known = len(self.columns[volunteer])
-                        added += self.add(volunteer, values) == known
+                        self.add(volunteer, values)
             if len(optima) == k and not self.fixed and not any(self.worked.values()):
                 # Everyone priced at the same prices: a Lagrangian bound.
                 lagrangian = sum(optima.values()) + sum(
@@ -285,7 +324,7 @@ class ColumnGeneration:
                 share = len(free) / len(self.people)
                 self.round_s = (time.monotonic() - began) / share
                 began = time.monotonic()
-            quiet = quiet + 1 if added == 0 else 0
+            quiet = quiet + 1 if self.master.lp.NumVariables() == held else 0
             if quiet >= k:
                 return True
         return False
@@ -298,7 +337,7 @@ class ColumnGeneration:
                 -SCALE * (d.weight_over or 0),
                 min(SCALE * (d.weight_under or 0), round(SCALE * row.dual_value())),
             )
-            for row, d in zip(self.cover, self.demand, strict=True)
+            for row, d in zip(self.master.cover, self.demand, strict=True)
         ]
 
     def master_cover(self) -> tuple[float, set[Row]]:
@@ -310,7 +349,8 @@ class ColumnGeneration:
         own = 0.0
         worked = [0.0] * len(self.rows)
         for v in self.people:
-            for column, x in zip(self.columns[v], self.mix[v], strict=True):
+            for k, x in self.master.mix[v].items():
+                column = self.columns[v][k]
                 own += x.solution_value() * column.cost
                 for i in column.rows:
                     worked[i] += x.solution_value()
@@ -320,7 +360,7 @@ class ColumnGeneration:
             if n < d.required - 1e-6
         }
         covered = {row for row in self.rows if (row[0], row[2]) not in short}
-        return self.lp.Objective().Value() - own, covered
+        return self.master.lp.Objective().Value() - own, covered
 
     def _reduced_cost(self, volunteer: str, values: list[int], duals: Sequence[float]) -> float:
         person = self.people[volunteer]
@@ -359,6 +399,38 @@ class ColumnGeneration:
         the master has no solution). Returns the roster of the fixed columns and frees
         everyone again, so the next dive starts from the whole master.
         """
+        self.master = self._dive_master()
+        try:
+            return self._dive(deadline, pool)
+        finally:
+            for volunteer in self.people:
+                self.fix(volunteer, None)
+            self.master = self.full
+
+    def _dive_master(self) -> _Master:
+        """The master a dive works on: the full one, or with ``dive_columns`` a new one over
+        each person's that many columns of least reduced cost at the full master's duals, and
+        every column its solution uses (all if it fails)."""
+        if self.dive_columns is None:
+            return self.full
+        solved = self.full.solve()
+        duals = [row.dual_value() for row in self.full.cover] if solved else []
+        master = _Master(self.demand, list(self.people))
+        for v, columns in self.columns.items():
+            keep: list[int] = list(range(len(columns)))
+            if solved:
+                convex = self.full.convex[v].dual_value()
+                used = [k for k, x in self.full.mix[v].items() if x.solution_value() > 1e-9]
+                keep = sorted(
+                    keep,
+                    key=lambda k: columns[k].cost - sum(duals[i] for i in columns[k].rows) - convex,
+                )
+                keep = list(dict.fromkeys(used + keep[: self.dive_columns]))
+            for k in keep:
+                master.enter(v, k, columns[k])
+        return master
+
+    def _dive(self, deadline: float, pool: ThreadPoolExecutor) -> dict[str, _Column]:
         while len(self.fixed) < len(self.people):
             # As many pricing rounds per step as let the steps still needed end by the deadline.
             unfixed = len(self.people) - len(self.fixed)
@@ -368,17 +440,17 @@ class ColumnGeneration:
             converged = self.converge(max(1, min(DIVE_ROUNDS, int(fit))), deadline, pool)
             solved = converged or self.solve_master()
             weight = {
-                v: [x.solution_value() if solved else 0.0 for x in self.mix[v]]
+                v: {k: x.solution_value() if solved else 0.0 for k, x in self.master.mix[v].items()}
                 for v in self.people
                 if v not in self.fixed
             }
-            free = sorted(weight, key=lambda v: -max(weight[v]))
+            free = sorted(weight, key=lambda v: -max(weight[v].values()))
             late = not solved or self.clock.interrupt.requested or time.monotonic() >= deadline
             # Steps of rows take about twice the steps of columns: only while two rounds fit.
             rows = fit >= 2
             for volunteer in free if late else free[: max(1, round(DIVE_SHARE * len(free)))]:
                 mix = weight[volunteer]
-                heaviest = max(range(len(mix)), key=mix.__getitem__)
+                heaviest = max(mix, key=mix.__getitem__)
                 # The column itself only once the mix is whole, time is short or no row is left.
                 whole = late or not rows or mix[heaviest] > 0.999
                 work = set() if whole else self._majority(volunteer, mix, heaviest)
@@ -386,12 +458,9 @@ class ColumnGeneration:
                     self.work(volunteer, work)
                 else:
                     self.fix(volunteer, heaviest)
-        chosen = {v: self.columns[v][k] for v, k in self.fixed.items()}
-        for volunteer in self.people:
-            self.fix(volunteer, None)
-        return chosen
+        return {v: self.columns[v][k] for v, k in self.fixed.items()}
 
-    def _majority(self, volunteer: str, mix: list[float], heaviest: int) -> set[int]:
+    def _majority(self, volunteer: str, mix: dict[int, float], heaviest: int) -> set[int]:
         """The rows of a person's heaviest column they should now work (none: fix the column).
 
         Its rows not yet worked that at least half of the mix works, or, if none, the one the
@@ -399,7 +468,7 @@ class ColumnGeneration:
         """
         columns = self.columns[volunteer]
         share = {
-            i: sum(w for w, c in zip(mix, columns, strict=True) if i in c.rows)
+            i: sum(w for k, w in mix.items() if i in columns[k].rows)
             for i in columns[heaviest].rows - self.worked[volunteer]
         }
         return {i for i, w in share.items() if w >= 0.5} or (
@@ -409,8 +478,8 @@ class ColumnGeneration:
     def work(self, volunteer: str, rows: set[int]) -> None:
         """Make a person work the cover ``rows``: bar their columns that do not."""
         self.worked[volunteer] |= rows
-        for column, x in zip(self.columns[volunteer], self.mix[volunteer], strict=True):
-            if not self.worked[volunteer] <= column.rows:
+        for k, x in self.master.mix[volunteer].items():
+            if not self.worked[volunteer] <= self.columns[volunteer][k].rows:
                 x.SetBounds(0, 0)
 
     def fix(self, volunteer: str, column: int | None) -> None:
@@ -420,9 +489,9 @@ class ColumnGeneration:
             self.worked[volunteer].clear()
         else:
             self.fixed[volunteer] = column
-        for k, x in enumerate(self.mix[volunteer]):
+        for k, x in self.master.mix[volunteer].items():
             if column is None:
-                x.SetBounds(0, self.lp.infinity())
+                x.SetBounds(0, self.master.lp.infinity())
             else:
                 x.SetBounds(int(k == column), int(k == column))
 
@@ -444,7 +513,7 @@ class ColumnGeneration:
         """
         if not self.solve_master():
             return self._scip(self.columns, best, until, pool)[0]
-        floor = math.ceil(self.lp.Objective().Value() - 1e-6)
+        floor = math.ceil(self.master.lp.Objective().Value() - 1e-6)
         step = FIRST_STEP
         cost = self.cost(best)
         while not self.clock.interrupt.requested and time.monotonic() < until:
@@ -505,7 +574,7 @@ class ColumnGeneration:
         )
         # The cover slacks before the columns: the other way round, SCIP took 23 s instead of 6
         # on that pool of Instance 7 (the same programme, its variables in another order).
-        rows = self._cover_rows(ip)
+        rows = cover_rows(ip, self.demand)
         pick: dict[str, list[pywraplp.Variable]] = {}
         hint = []
         for v, cols in wanted.items():
@@ -537,13 +606,13 @@ class ColumnGeneration:
         1,647 of 3,475 columns, and SCIP proves the pool's 1057 optimal in 20 s instead of not
         at all in 25 s.
         """
-        duals = [row.dual_value() for row in self.cover]
-        lp = self.lp.Objective().Value()
+        duals = [row.dual_value() for row in self.master.cover]
+        lp = self.master.lp.Objective().Value()
         wanted: dict[str, list[_Column]] = {}
         reach = math.inf
         for v, cols in self.columns.items():
             wanted[v] = []
-            convex = self.convex[v].dual_value()
+            convex = self.master.convex[v].dual_value()
             for c in cols:
                 reduced = c.cost - sum(duals[i] for i in c.rows) - convex
                 if c is best[v] or reduced <= target - lp + 1e-6:
@@ -578,9 +647,15 @@ class Columns:
     the bound, dives and recombines; ``roster`` is the best roster found.
     """
 
-    def __init__(self, instance: RosterInstance, clock: Clock, batches: int = 1) -> None:
+    def __init__(
+        self,
+        instance: RosterInstance,
+        clock: Clock,
+        batches: int = 1,
+        dive_columns: int | None = None,
+    ) -> None:
         self.clock = clock
-        self.generation = ColumnGeneration(instance, clock, batches)
+        self.generation = ColumnGeneration(instance, clock, batches, dive_columns)
         self.pool = ThreadPoolExecutor(max_workers=clock.workers)
         self.best: dict[str, _Column] = {}
         self.cost: int | None = None  # objective of ``best``

@@ -80,6 +80,14 @@ SPLIT_DIVE_SHARE = 0.75
 # models, which converge in time anyway: there Instance 6 proved its optimum on one seed of
 # three instead of all three.
 SPLIT_BATCHES = 3
+# ... and dive on a master of their own over each person's this many columns of least reduced
+# cost (see ColumnGeneration): look-alike of 12, seeds 0-4, 4406 on all five, where diving on
+# the master of every column gave 4407, 4506, 4406, 4508, 4406. Not on smaller models, whose
+# dives fit in the window anyway: there Instance 7's dives took 1.6 s instead of 2.5 but
+# their pool recombined to 1057-1058 instead of 1056 (though a few other dives of the full
+# master, with slightly other settings, recombine to 1057 as well), while 8 gained (1303 and
+# 1304 on seeds 0-1, against 1310 and 1304).
+SPLIT_DIVE_COLUMNS = 20
 # Above this many assignment variables the full model gets this share of the time left after
 # the dives, neighbourhoods the rest (Curtois-Qu look-alikes, 60 s: 15 at 5033-5039 instead of
 # 5133-5149; 12 at 4511-4724 over three seeds instead of 4606-4810, within its noise). Smaller
@@ -334,7 +342,12 @@ class _Search(Clock):
         the completing solve, or (UNKNOWN, None) when column generation found no roster.
         """
         m = self.model
-        with Columns(m.instance, self, SPLIT_BATCHES if split else 1) as columns:
+        with Columns(
+            m.instance,
+            self,
+            SPLIT_BATCHES if split else 1,
+            SPLIT_DIVE_COLUMNS if split else None,
+        ) as columns:
             dives_end = SPLIT_DIVE_SHARE if split else DIVE_SHARE
             found = columns.search(
                 self.start + COLUMNS_SHARE * time_limit, self.start + dives_end * time_limit

@@ -117,7 +117,7 @@ def test_a_failed_master_solve_is_repeated_from_scratch_without_presolve(tmp_pat
     inst = _read(tmp_path, SHORT)
     clock = _clock(10.0)
     with Columns(inst, clock) as columns:
-        columns.generation.lp = _PresolveFails(columns.generation.lp)
+        columns.generation.full.lp = _PresolveFails(columns.generation.full.lp)
         assert columns.search(clock.start + 5.0, clock.start + 8.0)
         # Without the second solve the bound phase stops at once and proves nothing.
         assert columns.bound == 200
@@ -138,6 +138,49 @@ def test_bound_is_valid_and_roster_exact(tmp_path, seed, curtois_like):
         assert report.ok, report.violations[:3]
         assert report.objective == columns.cost
         assert 0 < columns.bound <= _optimum(inst) <= columns.cost
+
+
+def test_a_dive_on_a_master_of_fewer_columns_brings_back_those_it_prices(tmp_path, curtois_like):
+    """With ``dive_columns=1`` a dive's master starts from each person's column of least
+    reduced cost and those the full master's solution uses; a known column priced again
+    re-enters it; the full master is left as it was; and the search's roster is exact."""
+    path = tmp_path / "Like.txt"
+    path.write_text(curtois_like.generate(14, 5, 2, 0), encoding="utf-8", newline="")
+    inst = read_curtois(path)
+    clock = _clock(20.0)
+    with Columns(inst, clock, dive_columns=1) as found:
+        generation = _converged(found)
+        full = generation.full
+        held = full.lp.NumVariables()
+        master = generation._dive_master()
+        assert master is not full
+        duals = [row.dual_value() for row in full.cover]
+        left_out = []
+        for v, cols in generation.columns.items():
+            used = {k for k, x in full.mix[v].items() if x.solution_value() > 1e-9}
+            reduced = {
+                k: c.cost - sum(duals[i] for i in c.rows) - full.convex[v].dual_value()
+                for k, c in enumerate(cols)
+            }
+            assert used <= set(master.mix[v]) and len(master.mix[v]) <= len(used) + 1
+            assert min(reduced[k] for k in master.mix[v]) == pytest.approx(min(reduced.values()))
+            left_out += [(v, k) for k in range(len(cols)) if k not in master.mix[v]]
+        assert left_out  # the dive's master holds fewer columns than the full one
+        v, k = left_out[0]
+        generation.master = master
+        assert generation.add(v, generation.columns[v][k].values) == k
+        assert k in master.mix[v] and full.lp.NumVariables() == held
+        generation.master = full
+        chosen = generation.dive(clock.start + 10.0, found.pool)
+        assert generation.master is full and not generation.fixed
+        assert all(x.ub() == full.lp.infinity() for m in full.mix.values() for x in m.values())
+        report = validate_roster(inst, generation.assignments(chosen))
+        assert report.ok, report.violations[:3]
+        assert report.objective == generation.cost(chosen)
+        assert found.search(clock.start + 12.0, clock.start + 18.0)
+        report = validate_roster(inst, found.roster())
+        assert report.ok and report.objective == found.cost
+        assert 0 < found.bound <= _optimum(inst) <= found.cost
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -254,8 +297,8 @@ def test_a_row_the_dive_makes_someone_work_binds_their_pricing(tmp_path):
     def open_days() -> list[set[int]]:
         """The days worked by A's columns the master may use."""
         return [
-            {generation.rows[i][1] for i in c.rows}
-            for c, x in zip(generation.columns["A"], generation.mix["A"], strict=True)
+            {generation.rows[i][1] for i in generation.columns["A"][k].rows}
+            for k, x in generation.master.mix["A"].items()
             if x.ub() > 0
         ]
 
@@ -273,7 +316,7 @@ def test_a_row_the_dive_makes_someone_work_binds_their_pricing(tmp_path):
         assert open_days() == [{2}]
         generation.converge(20, clock.start + 8.0, pool)
         assert generation.bound == 0
-        assert generation.lp.Objective().Value() == pytest.approx(301)  # 3 short, 1 over
+        assert generation.master.lp.Objective().Value() == pytest.approx(301)  # 3 short, 1 over
         for values in generation._price("A", [0] * len(generation.rows))[2]:
             generation.add("A", values)
         assert open_days() == [{2}]
@@ -407,23 +450,25 @@ def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
 
 
 @pytest.mark.parametrize(
-    ("threshold", "share", "dives_end", "batches", "repair"),
+    ("threshold", "share", "dives_end", "batches", "dive_columns", "repair"),
     [
         (
             0,
             solve.COLUMNS_FULL_SHARE,
             solve.SPLIT_DIVE_SHARE,
             solve.SPLIT_BATCHES,
+            solve.SPLIT_DIVE_COLUMNS,
             solve.SPLIT_COVER_FIRST_SHARE,
         ),
-        (10**9, 1.0, solve.DIVE_SHARE, 1, solve.COVER_FIRST_SHARE),
+        (10**9, 1.0, solve.DIVE_SHARE, 1, None, solve.COVER_FIRST_SHARE),
     ],
 )
 def test_mid_sized_columns_dive_longer_in_batches_and_leave_half_the_time_to_neighbourhoods(
-    tmp_path, monkeypatch, curtois_like, threshold, share, dives_end, batches, repair
+    tmp_path, monkeypatch, curtois_like, threshold, share, dives_end, batches, dive_columns, repair
 ):
     """Above the threshold (234 variables here) the dives end later, the pricing is in
-    batches, the cover repair gets its own share and the full model half the time left."""
+    batches, the dives work on masters of fewer columns, the cover repair gets its own share
+    and the full model half the time left."""
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
     inst = read_curtois(path)
@@ -447,7 +492,8 @@ def test_mid_sized_columns_dive_longer_in_batches_and_leave_half_the_time_to_nei
     search = Columns.search
 
     def window(self, bound_until, until):
-        windows.append((until - self.clock.start, self.generation.batches))
+        generation = self.generation
+        windows.append((until - self.clock.start, generation.batches, generation.dive_columns))
         return search(self, bound_until, until)
 
     repairs = []
@@ -463,7 +509,7 @@ def test_mid_sized_columns_dive_longer_in_batches_and_leave_half_the_time_to_nei
     monkeypatch.setattr(Columns, "search", window)
     monkeypatch.setattr(solve, "COLUMNS_LNS_THRESHOLD", threshold)
     plan = solve_roster(inst, time_limit=10.0, workers=1)
-    assert windows == [(pytest.approx(dives_end * 10.0), batches)]
+    assert windows == [(pytest.approx(dives_end * 10.0), batches, dive_columns)]
     [(limit, left)] = asked
     [(repair_limit, repair_left)] = repairs
     assert repair_limit == pytest.approx(min(solve.COVER_FIRST_S, repair * repair_left), abs=0.05)
