@@ -647,15 +647,10 @@ class Columns:
     the bound, dives and recombines; ``roster`` is the best roster found.
     """
 
-    def __init__(
-        self,
-        instance: RosterInstance,
-        clock: Clock,
-        batches: int = 1,
-        dive_columns: int | None = None,
-    ) -> None:
+    def __init__(self, instance: RosterInstance, clock: Clock, **settings: int | None) -> None:
+        """``settings``: :class:`ColumnGeneration`'s ``batches`` and ``dive_columns``."""
         self.clock = clock
-        self.generation = ColumnGeneration(instance, clock, batches, dive_columns)
+        self.generation = ColumnGeneration(instance, clock, **settings)
         self.pool = ThreadPoolExecutor(max_workers=clock.workers)
         self.best: dict[str, _Column] = {}
         self.cost: int | None = None  # objective of ``best``

@@ -345,8 +345,8 @@ class _Search(Clock):
         with Columns(
             m.instance,
             self,
-            SPLIT_BATCHES if split else 1,
-            SPLIT_DIVE_COLUMNS if split else None,
+            batches=SPLIT_BATCHES if split else 1,
+            dive_columns=SPLIT_DIVE_COLUMNS if split else None,
         ) as columns:
             dives_end = SPLIT_DIVE_SHARE if split else DIVE_SHARE
             found = columns.search(
