@@ -112,7 +112,7 @@ class _Master:
         lp = pywraplp.Solver.CreateSolver("GLOP")
         assert lp is not None
         self.lp = lp
-        self.cover = cover_rows(lp, demand)
+        self.cover = _cover_rows(lp, demand)
         self.convex = {v: lp.Constraint(1, 1) for v in people}
         # Per person, the variable of each column it holds, by the column's index.
         self.mix: dict[str, dict[int, pywraplp.Variable]] = {v: {} for v in people}
@@ -148,7 +148,7 @@ class _Master:
             self.lp.SetSolverSpecificParametersAsString("")
 
 
-def cover_rows(solver: pywraplp.Solver, demand: Sequence) -> list[pywraplp.Constraint]:
+def _cover_rows(solver: pywraplp.Solver, demand: Sequence) -> list[pywraplp.Constraint]:
     """One row per cover requirement, its shortfall and surplus priced by their weights."""
     rows = []
     for d in demand:
@@ -574,7 +574,7 @@ class ColumnGeneration:
         )
         # The cover slacks before the columns: the other way round, SCIP took 23 s instead of 6
         # on that pool of Instance 7 (the same programme, its variables in another order).
-        rows = cover_rows(ip, self.demand)
+        rows = _cover_rows(ip, self.demand)
         pick: dict[str, list[pywraplp.Variable]] = {}
         hint = []
         for v, cols in wanted.items():
