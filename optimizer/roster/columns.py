@@ -74,6 +74,10 @@ class _Column:
     rows: frozenset[int]
     values: list[int]
 
+    def reduced(self, duals: Sequence[float], convex: float) -> float:
+        """Reduced cost at the master's cover row ``duals`` and its person's ``convex`` dual."""
+        return self.cost - sum(duals[i] for i in self.rows) - convex
+
 
 @dataclass(frozen=True)
 class _Recombining:
@@ -120,15 +124,14 @@ class _Master:
         self._cold = pywraplp.MPSolverParameters()
         self._cold.SetIntegerParam(self._cold.INCREMENTALITY, self._cold.INCREMENTALITY_OFF)
 
-    def enter(self, volunteer: str, k: int, column: _Column) -> pywraplp.Variable:
-        """Add a person's ``k``-th column; return its variable."""
+    def enter(self, volunteer: str, k: int, column: _Column) -> None:
+        """Add a person's ``k``-th column."""
         var = self.lp.NumVar(0, self.lp.infinity(), "")
         self.convex[volunteer].SetCoefficient(var, 1)
         for i in column.rows:
             self.cover[i].SetCoefficient(var, 1)
         self.lp.Objective().SetCoefficient(var, column.cost)
         self.mix[volunteer][k] = var
-        return var
 
     def solve(self) -> bool:
         """Solve the LP; True when GLOP reports it optimal.
@@ -421,10 +424,7 @@ class ColumnGeneration:
             if solved:
                 convex = self.full.convex[v].dual_value()
                 used = [k for k, x in self.full.mix[v].items() if x.solution_value() > 1e-9]
-                keep = sorted(
-                    keep,
-                    key=lambda k: columns[k].cost - sum(duals[i] for i in columns[k].rows) - convex,
-                )
+                keep = sorted(keep, key=lambda k: columns[k].reduced(duals, convex))
                 keep = list(dict.fromkeys(used + keep[: self.dive_columns]))
             for k in keep:
                 master.enter(v, k, columns[k])
@@ -614,7 +614,7 @@ class ColumnGeneration:
             wanted[v] = []
             convex = self.master.convex[v].dual_value()
             for c in cols:
-                reduced = c.cost - sum(duals[i] for i in c.rows) - convex
+                reduced = c.reduced(duals, convex)
                 if c is best[v] or reduced <= target - lp + 1e-6:
                     wanted[v].append(c)
                 else:
