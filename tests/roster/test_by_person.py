@@ -98,12 +98,25 @@ def test_a_person_moves_off_a_full_row_onto_a_short_one(tmp_path):
         search.people[v.id] = person
         search.count.update(person.worked())
     assert search.cover_cost() == 50 + 100  # one too many on day 0, nobody on day 1
+    searches = []
+    run = clock.run
+
+    def recorded(cp, limit, **kwargs):
+        searches.append(kwargs["local_search"])
+        return run(cp, limit, **kwargs)
+
+    clock.run = recorded
     saved = search.visit(search.people["A"], 5.0)
     assert saved == 150
     assert search.people["A"].worked() == [("ward", 1, "E")]
     assert search.cover_cost() == 0
-    # B is now alone on day 0: staying is best, nothing to save.
+    # B is now alone on day 0: staying is best, nothing to save, and since local search found
+    # nothing better, B's next visit runs the whole portfolio; A's still local search.
     assert search.visit(search.people["B"], 5.0) == 0
+    assert search.people["A"].local and not search.people["B"].local
+    assert search.visit(search.people["B"], 5.0) == 0
+    assert search.visit(search.people["A"], 5.0) == 0
+    assert searches == [True, True, False, True]
 
 
 def test_a_person_who_cannot_meet_their_own_rules(tmp_path, by_person_always):
