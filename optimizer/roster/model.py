@@ -484,22 +484,32 @@ def rule_forbidden_successions(m: RosterModel) -> None:
     at most one of them, or of those successors the next day, is worked.
     """
     single = m.instance.rules.max_shifts_per_day == 1
+    # The groups depend only on the shifts on offer on both days, which repeat across a long
+    # horizon: worked out once per pair of offers.
+    plans: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[list[str], list[str]]]] = {}
     for (v, d), today in m.day_shifts.items():
         following = m.day_shifts.get((v, d + 1))
         if not following:
             continue
-        groups: dict[tuple[str, ...], list[cp_model.IntVar]] = defaultdict(list)
-        for s, var in today.items():
-            banned = tuple(t for t in m.shift_by_id[s].forbidden_next if t in following)
-            if banned:
-                groups[banned].append(var)
-        for banned, worked in groups.items():
+        offers = (tuple(today), tuple(following))
+        if offers not in plans:
+            groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
+            for s in today:
+                banned = tuple(t for t in m.shift_by_id[s].forbidden_next if t in following)
+                if banned:
+                    groups[banned].append(s)
+            plans[offers] = [(worked, list(banned)) for banned, worked in groups.items()]
+        for worked, banned in plans[offers]:
             if single:
-                m.add("successions", m.cp.Add(Sum([*worked, *(following[t] for t in banned)]) <= 1))
+                row = [*(today[s] for s in worked), *(following[t] for t in banned)]
+                m.add("successions", m.cp.Add(Sum(row) <= 1))
             else:
-                for var in worked:
+                for s in worked:
                     for t in banned:
-                        m.add("successions", m.cp.AddBoolOr([var.Not(), following[t].Not()]))
+                        m.add(
+                            "successions",
+                            m.cp.AddBoolOr([today[s].Not(), following[t].Not()]),
+                        )
 
 
 def rule_hours(m: RosterModel) -> None:
