@@ -37,7 +37,7 @@ from optimizer.roster.domain import (
     Volunteer,
 )
 from optimizer.roster.explain import explain_infeasible
-from optimizer.roster.model import RosterModel, WeightedSum
+from optimizer.roster.model import RosterModel
 from optimizer.roster.plan import RosterPlan
 
 if TYPE_CHECKING:
@@ -95,19 +95,45 @@ class Person:
     def __init__(self, instance: RosterInstance) -> None:
         self.model = RosterModel(instance)
         self.xs = list(self.model.x.values())
+        self.index = [x.Index() for x in self.xs]
         self.rows: list[Row] = [(p, d, s) for (_, d, s, p) in self.model.x]
         self.values: list[int] | None = None  # the current roster, as values of every variable
         self.local = True  # local search alone still improved this person's roster last time
+        # The own penalties as the model states them (RosterModel minimises them).
+        objective = self.model.cp.Proto().objective
+        self._own: Counter[int] = Counter()  # variable index -> coefficient
+        for i, c in zip(objective.vars, objective.coeffs, strict=True):
+            self._own[i] += c
+        self._offset = objective.offset
+        self._scaling = objective.scaling_factor
+
+    def minimize(self, prices: Sequence[int]) -> None:
+        """Make the model minimise the own penalties plus ``prices`` (one per row) worked.
+
+        Written into the objective directly: through ``Minimize`` the expression of a year's
+        rows took a seventh of a visit on a Curtois-Qu look-alike of 24.
+        """
+        coeffs = self._own.copy()
+        for i, price in zip(self.index, prices, strict=True):
+            coeffs[i] += price
+        proto = self.model.cp.Proto()
+        proto.clear_objective()
+        terms = [(i, c) for i, c in coeffs.items() if c]
+        proto.objective.vars.extend([i for i, _ in terms])
+        proto.objective.coeffs.extend([c for _, c in terms])
+        proto.objective.offset = self._offset
+        proto.objective.scaling_factor = self._scaling
 
     def worked(self) -> list[Row]:
         """Rows this person works in the current roster."""
-        assert self.values is not None
-        return [row for row, x in zip(self.rows, self.xs, strict=True) if self.values[x.Index()]]
+        values = self.values
+        assert values is not None
+        return [row for row, i in zip(self.rows, self.index, strict=True) if values[i]]
 
     def priced_cost(self, values: Sequence[int], prices: Sequence[int]) -> int:
         """Own penalties plus the priced cover of a roster of this person."""
         own = self.model.cost(lambda var: values[var.Index()])
-        return own + sum(p for p, x in zip(prices, self.xs, strict=True) if values[x.Index()])
+        return own + sum(p for p, i in zip(prices, self.index, strict=True) if values[i])
 
 
 class BestResponse:
@@ -139,11 +165,14 @@ class BestResponse:
             history=self._history.get(v.id, ()),
         )
 
-    def price(self, row: Row) -> int:
-        """Cost of one more person on ``row`` given the people counted there now."""
-        d = self.demand[row]
-        short = self.count[row] < d.required
-        return -(d.weight_under or 0) if short else d.weight_over or 0
+    def prices(self, person: Person) -> list[int]:
+        """Cost of one more person on each of ``person``'s rows given the people counted now:
+        a short row saves its under weight, a full one costs its over weight."""
+        count, demand = self.count, self.demand
+        return [
+            -(d.weight_under or 0) if count.get(row, 0) < d.required else d.weight_over or 0
+            for row, d in zip(person.rows, map(demand.__getitem__, person.rows), strict=True)
+        ]
 
     def cover_cost(self) -> int:
         """Cover penalties of the counted roster."""
@@ -183,9 +212,9 @@ class BestResponse:
         """
         assert person.values is not None
         self.count.subtract(person.worked())
-        prices = [self.price(row) for row in person.rows]
+        prices = self.prices(person)
+        person.minimize(prices)
         cp = person.model.cp
-        cp.Minimize(person.model.objective + WeightedSum(person.xs, prices))
         self.clock.hint(cp, person.values)
         local = person.local
         status, solver = self.clock.run(

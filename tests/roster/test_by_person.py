@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import random
 import time
 from pathlib import Path
 
@@ -117,6 +118,31 @@ def test_a_person_moves_off_a_full_row_onto_a_short_one(tmp_path):
     assert search.visit(search.people["B"], 5.0) == 0
     assert search.visit(search.people["A"], 5.0) == 0
     assert searches == [True, True, False, True]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_priced_objective_is_the_priced_cost(tmp_path, seed, curtois_like):
+    """What a person's model minimises after ``minimize`` is exactly their priced cost."""
+    path = tmp_path / "Like.txt"
+    path.write_text(curtois_like.generate(28, 3, 3, seed), encoding="utf-8", newline="")
+    inst = read_curtois(path)
+    search = by_person.BestResponse(inst, None)
+    rng = random.Random(seed)
+    for v in inst.volunteers:
+        person = by_person.Person(search.person_instance(v))
+        prices = [rng.choice([-100, -7, 0, 1, 5]) for _ in person.rows]
+        person.minimize(prices)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        assert solver.Solve(person.model.cp) == cp_model.OPTIMAL
+        values = list(solver.ResponseProto().solution)
+        # CP-SAT reports the value as a float (1.9999999999999996 for 2, with Minimize too).
+        assert round(solver.ObjectiveValue()) == person.priced_cost(values, prices)
+        # Pricing again replaces the prices rather than adding to them.
+        person.minimize([0] * len(prices))
+        assert solver.Solve(person.model.cp) == cp_model.OPTIMAL
+        values = list(solver.ResponseProto().solution)
+        assert round(solver.ObjectiveValue()) == person.priced_cost(values, [0] * len(prices))
 
 
 def test_a_person_who_cannot_meet_their_own_rules(tmp_path, by_person_always):
