@@ -126,8 +126,11 @@ class Person:
 
     def worked(self) -> list[Row]:
         """Rows this person works in the current roster."""
-        values = self.values
-        assert values is not None
+        assert self.values is not None
+        return self.worked_in(self.values)
+
+    def worked_in(self, values: Sequence[int]) -> list[Row]:
+        """Rows this person works in the roster ``values`` (a value for every variable)."""
         return [row for row, i in zip(self.rows, self.index, strict=True) if values[i]]
 
     def priced_cost(self, values: Sequence[int], prices: Sequence[int]) -> int:

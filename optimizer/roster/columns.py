@@ -219,11 +219,7 @@ class ColumnGeneration:
     def add(self, volunteer: str, values: list[int]) -> int:
         """Add a personal roster as a column of the master (unless known); return its index."""
         person = self.people[volunteer]
-        rows = frozenset(
-            self.index[row]
-            for row, x in zip(person.rows, person.xs, strict=True)
-            if values[x.Index()]
-        )
+        rows = frozenset(self.index[row] for row in person.worked_in(values))
         for k, known in enumerate(self.columns[volunteer]):
             if known.rows == rows:
                 if k not in self.master.mix[volunteer]:
@@ -264,8 +260,8 @@ class ColumnGeneration:
         # The rows the dive made this person work are pinned for this solve only.
         variables = cp.Proto().variables
         forced = [
-            x.Index()
-            for row, x in zip(person.rows, person.xs, strict=True)
+            i
+            for row, i in zip(person.rows, person.index, strict=True)
             if self.index[row] in self.worked[volunteer]
         ]
         for i in forced:
@@ -368,11 +364,7 @@ class ColumnGeneration:
     def _reduced_cost(self, volunteer: str, values: list[int], duals: Sequence[float]) -> float:
         person = self.people[volunteer]
         cost = person.model.cost(lambda var: values[var.Index()])
-        return cost - sum(
-            duals[self.index[row]]
-            for row, x in zip(person.rows, person.xs, strict=True)
-            if values[x.Index()]
-        )
+        return cost - sum(duals[self.index[row]] for row in person.worked_in(values))
 
     def start(self, pool: ThreadPoolExecutor) -> bool:
         """Give every person a first column (their cheapest own roster); False if one has none."""
