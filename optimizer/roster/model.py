@@ -251,31 +251,34 @@ class RosterModel:
         self.eligible: dict[tuple[str, int, str], list[str]] = defaultdict(list)
         # Per (post, shift): the people with the post's skills who may work the shift at all.
         candidates: dict[tuple[str, str], list[Volunteer]] = {}
+        by_shift: dict[Key, list[cp_model.IntVar]] = defaultdict(list)
+        new_bool_var = self.cp.new_bool_var  # bound once: a year's person has ~7,000 of them
         for dem in inst.demand:
-            post = self.post_by_id[dem.post]
-            shift = self.shift_by_id[dem.shift]
-            people = self.demand_people.setdefault((dem.post, dem.day, dem.shift), [])
+            row = (dem.post, dem.day, dem.shift)
+            people = self.demand_people.setdefault(row, [])
             if dem.required == 0 and dem.weight_over is None:
                 continue
-            if (post.id, shift.id) not in candidates:
-                candidates[(post.id, shift.id)] = [
+            pair = (dem.post, dem.shift)
+            if pair not in candidates:
+                post = self.post_by_id[dem.post]
+                candidates[pair] = [
                     v
                     for v in inst.volunteers
-                    if post.skills <= v.skills and v.shift_cap(shift.id) != 0
+                    if post.skills <= v.skills and v.shift_cap(dem.shift) != 0
                 ]
-            for v in candidates[(post.id, shift.id)]:
+            shift = self.shift_by_id[dem.shift]
+            for v in candidates[pair]:
                 if not self.available(v.id, dem.day, shift):
                     continue
-                if self._clashes_with_history(v.id, dem.day, shift):
+                if v.id in self._history and self._clashes_with_history(v.id, dem.day, shift):
                     continue
-                self.eligible[(dem.post, dem.day, dem.shift)].append(v.id)
-                var = self.cp.NewBoolVar(f"x[{v.id},{dem.day},{shift.id},{post.id}]")
-                self.x[(v.id, dem.day, shift.id, post.id)] = var
+                self.eligible[row].append(v.id)
+                var = new_bool_var(f"x[{v.id},{dem.day},{dem.shift},{dem.post}]")
+                self.x[(v.id, dem.day, dem.shift, dem.post)] = var
+                by_shift[(v.id, dem.day, dem.shift)].append(var)
                 people.append(var)
-        by_shift: dict[Key, list[cp_model.IntVar]] = defaultdict(list)
-        for (v, d, s, _), var in self.x.items():
-            by_shift[(v, d, s)].append(var)
-        for key, xs in sorted(by_shift.items()):
+        for key in sorted(by_shift):
+            xs = by_shift[key]
             if len(xs) == 1:
                 self.y[key] = xs[0]
             else:
@@ -401,6 +404,8 @@ def rule_total_work(m: RosterModel) -> None:
     Summing the cover rows gives the range of total working time; stating it once over all
     people also ties every person into one LP, so the solver can bound the fair-share terms.
     """
+    if all(d.weight_under is not None and d.weight_over is not None for d in m.instance.demand):
+        return  # every cover row soft both ways: checked first, summing a year's rows is slow
     lo = hi = 0
     for dem in m.instance.demand:
         key = (dem.post, dem.day, dem.shift)
@@ -411,7 +416,7 @@ def rule_total_work(m: RosterModel) -> None:
         hi += minutes * (min(needed, people) if dem.weight_over is None else people)
     items = [(var, s.minutes) for items in m.by_person.values() for _, s, var in items]
     if lo <= 0 and hi >= sum(c for _, c in items):
-        return  # every cover row is soft: the total is free and the row would bind nothing
+        return  # the rows leave the total free: the row would bind nothing
     total = WeightedSum([v for v, _ in items], [c for _, c in items])
     m.add("cover", m.cp.AddLinearConstraint(total, lo, hi))
 
