@@ -125,17 +125,16 @@ class Person:
         proto.objective.offset = self._offset
         proto.objective.scaling_factor = self._scaling
 
-    def pattern(self, rng: random.Random, prices: Sequence[int]) -> list[int]:
+    def pattern(self, rng: random.Random) -> list[int]:
         """A roster to start the first search from: runs of work and rest within the person's
-        own limits, at a random phase, worked as often as the middle of their minimum and
-        maximum time asks; each run on the shift type whose ``prices`` (one per row, as
-        :meth:`BestResponse.prices` gives them) add up to the least over its days, ties drawn
-        at random. A value for every variable.
+        own limits, at a random phase, one shift type per run, worked as often as the middle
+        of their minimum and maximum time asks (a value for every variable).
 
         It meets most of the person's rules already, so local search repairs it in a third of
-        the time it takes to build a roster from nothing (look-alike of 24); the random phase
-        spreads the people over the days, and the prices fill the rows still short (24's
-        first roster: 616k instead of 990k unpriced and 1.26M from nothing).
+        the time it takes to build a roster from nothing (look-alike of 24), and the random
+        phase spreads the people over the days. Runs on the shift types whose rows are
+        shortest at the current prices gave a better first roster (24: 616k against 990k) but
+        worse final ones where the sweeps settle (13: 12508 against 12020, medians of three).
         """
         model = self.model
         values = [0] * len(model.cp.Proto().variables)
@@ -150,24 +149,20 @@ class Person:
         # Runs a little shorter than the longest allowed leave room to fit around days off.
         on = max(limits.min_consecutive_days, round(0.8 * (limits.max_consecutive_days or 7)))
         off = max(limits.min_consecutive_days_off, round(on * (1 - share) / share))
-        posts: dict[tuple[int, str], tuple[int, int]] = {}  # (day, shift) -> (price, x index)
-        for (_, d, s), i, price in zip(self.rows, self.index, prices, strict=True):
-            if (d, s) not in posts or price < posts[(d, s)][0]:
-                posts[(d, s)] = (price, i)
+        posts = {}  # (day, shift id) -> index of its first x variable
+        for (_, d, s), i in zip(self.rows, self.index, strict=True):
+            posts.setdefault((d, s), i)
         for first in range(-rng.randrange(on + off), model.instance.days, on + off):
             run = [d for d in range(first, first + on) if d in offers]
-            costs: Counter[str] = Counter()
-            for d in run:
-                for s in offers[d]:
-                    costs[s] += posts[(d, s)][0]
-            if not costs:
+            counts = Counter(s for d in run for s in offers[d])
+            if not counts:
                 continue
-            least = min(costs.values())
-            shift = rng.choice(sorted(s for s, c in costs.items() if c == least))
+            most = max(counts.values())
+            shift = rng.choice(sorted(s for s, n in counts.items() if n == most))
             for d in run:
                 if shift in offers[d]:
                     values[offers[d][shift].Index()] = 1
-                    values[posts[(d, shift)][1]] = 1
+                    values[posts[(d, shift)]] = 1
                     works = model.works(v.id, d)
                     if not isinstance(works, int):
                         values[works.Index()] = 1
@@ -332,8 +327,7 @@ def _first_roster(
                         if key in hinted:
                             person.model.cp.AddHint(var, 1)
                 else:
-                    prices = search.prices(person)
-                    clock.hint(person.model.cp, person.pattern(clock.rng, prices))
+                    clock.hint(person.model.cp, person.pattern(clock.rng))
                 limit = max(FIRST_S, FIRST_SHARE * clock.left() / (len(order) - i))
                 for attempt in itertools.count():
                     if clock.interrupt.requested or clock.left() <= 0:
