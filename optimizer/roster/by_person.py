@@ -150,7 +150,7 @@ class Person:
         # Runs a little shorter than the longest allowed leave room to fit around days off.
         on = max(limits.min_consecutive_days, round(0.8 * (limits.max_consecutive_days or 7)))
         off = max(limits.min_consecutive_days_off, round(on * (1 - share) / share))
-        posts = {}  # (day, shift id) -> index of its first x variable
+        posts: dict[tuple[int, str], int] = {}  # (day, shift id) -> index of its first x
         for (_, d, s), i in zip(self.rows, self.index, strict=True):
             posts.setdefault((d, s), i)
         for first in range(-rng.randrange(on + off), model.instance.days, on + off):
