@@ -467,8 +467,8 @@ def test_mid_sized_columns_dive_longer_in_batches_and_leave_half_the_time_to_nei
     tmp_path, monkeypatch, curtois_like, threshold, share, dives_end, batches, dive_columns, repair
 ):
     """Above the threshold (234 variables here) the dives end later, the pricing is in
-    batches, the dives work on masters of fewer columns, the cover repair gets its own share
-    and the full model half the time left."""
+    batches, the dives work on masters of fewer columns, the cover repair is by windows of
+    days and gets its own share, and the full model half the time left."""
     path = tmp_path / "Like.txt"
     path.write_text(curtois_like.generate(28, 6, 2, 2), encoding="utf-8", newline="")
     inst = read_curtois(path)
@@ -497,21 +497,27 @@ def test_mid_sized_columns_dive_longer_in_batches_and_leave_half_the_time_to_nei
         return search(self, bound_until, until)
 
     repairs = []
-    cover_first = solve._Search.cover_first
+    cover_first, cover_windows = solve._Search.cover_first, solve._Search.cover_windows
 
     def timed(self, values, limit, covered=()):
-        repairs.append((limit, self.left()))
+        repairs.append(("whole model", limit, self.left()))
         return cover_first(self, values, limit, covered)
+
+    def windowed(self, values, limit, target):
+        repairs.append(("windows", limit, self.left()))
+        return cover_windows(self, values, limit, target)
 
     monkeypatch.setattr(solve.Clock, "run", no_full_model)
     monkeypatch.setattr(solve._Search, "improve", counted)
     monkeypatch.setattr(solve._Search, "cover_first", timed)
+    monkeypatch.setattr(solve._Search, "cover_windows", windowed)
     monkeypatch.setattr(Columns, "search", window)
     monkeypatch.setattr(solve, "COLUMNS_LNS_THRESHOLD", threshold)
     plan = solve_roster(inst, time_limit=10.0, workers=1)
     assert windows == [(pytest.approx(dives_end * 10.0), batches, dive_columns)]
     [(limit, left)] = asked
-    [(repair_limit, repair_left)] = repairs
+    [(kind, repair_limit, repair_left)] = repairs
+    assert kind == ("windows" if threshold == 0 else "whole model")
     assert repair_limit == pytest.approx(min(solve.COVER_FIRST_S, repair * repair_left), abs=0.05)
     report = validate_roster(inst, plan.assignments)
     assert report.ok and report.objective == plan.objective
@@ -523,29 +529,62 @@ def test_mid_sized_columns_dive_longer_in_batches_and_leave_half_the_time_to_nei
         assert limit >= left and not started
 
 
-def test_cover_first_finds_the_cover_a_roster_leaves_short(tmp_path):
-    """From a roster that works the empty days, the cover alone is re-solved: 402 → 200."""
+def _values_of(model: RosterModel, worked: set[tuple[str, int, str, str]]) -> list[int]:
+    """Every variable's value in the roster ``worked``."""
+    solver = cp_model.CpSolver()
+    assert solver.Solve(pinned(model, worked)) == cp_model.OPTIMAL
+    return list(solver.ResponseProto().solution)
+
+
+def _poor_short_roster(tmp_path):
+    """SHORT, its model, a search, the validator's objective of values (nobody there has
+    anything but cover to pay for), and a roster that works two empty days: days 0 and 1
+    short by two each, days 3 and 4 over by one (402)."""
     inst = _read(tmp_path, SHORT)
     model = RosterModel(inst)
-    search = _search(model, 10.0)
 
-    def values_of(worked: set[tuple[str, int, str, str]]) -> list[int]:
-        solver = cp_model.CpSolver()
-        assert solver.Solve(pinned(model, worked)) == cp_model.OPTIMAL
-        return list(solver.ResponseProto().solution)
-
-    def cover(values: list[int]) -> int:  # nobody here has anything but cover to pay for
+    def cover(values: list[int]) -> int:
         return validate_roster(
             inst, model.value_assignments(lambda var: values[var.Index()])
         ).objective
 
     post = inst.posts[0].id
-    poor = values_of({("A", 3, "E", post), ("B", 4, "E", post)})
-    assert cover(poor) == 402  # days 0 and 1 short by two each, two empty days over by one
+    poor = _values_of(model, {("A", 3, "E", post), ("B", 4, "E", post)})
+    assert cover(poor) == 402
+    return _search(model, 10.0), cover, poor
+
+
+def test_cover_first_finds_the_cover_a_roster_leaves_short(tmp_path):
+    """From a roster that works the empty days, the cover alone is re-solved: 402 → 200."""
+    search, cover, poor = _poor_short_roster(tmp_path)
     better, penalties = search.cover_first(poor, 5.0)
     assert cover(better) == penalties == 200
     # A roster whose cover cannot be bettered comes back unchanged.
     assert search.cover_first(better, 5.0) == (better, 200)
+
+
+def test_cover_windows_move_the_surplus_places_to_short_rows_until_the_target(
+    tmp_path, monkeypatch
+):
+    """Windows of days from each over-covered day to a short one re-solve the cover: 402 →
+    200; none is solved once the cover is at the target, and without a surplus the windows
+    around the short rows find nothing better."""
+    search, cover, poor = _poor_short_roster(tmp_path)
+    windows = []
+    run = solve.Clock.run
+
+    def counted(self, cp, limit, **kwargs):
+        windows.append(limit)
+        return run(self, cp, limit, **kwargs)
+
+    monkeypatch.setattr(solve.Clock, "run", counted)
+    better, penalties = search.cover_windows(poor, 5.0, 200.0)
+    assert cover(better) == penalties == 200 and windows
+    windows.clear()
+    assert search.cover_windows(better, 5.0, 200.0) == (better, 200) and not windows
+    again, penalties = search.cover_windows(better, 1.0, 0.0)
+    assert cover(again) == penalties == 200 and windows
+    assert all(limit <= solve.WINDOW_S for limit in windows)
 
 
 # One person who works exactly one shift in the week; day 0 needs an early (100 a place short)
@@ -582,9 +621,7 @@ def test_the_cover_repair_staffs_the_rows_the_master_covers(tmp_path):
         generation = _converged(found)
         master, covered = generation.master_cover()
     assert master == pytest.approx(50) and covered == rows["E"]
-    solver = cp_model.CpSolver()
-    assert solver.Solve(pinned(model, {("A", 3, "L", post)})) == cp_model.OPTIMAL
-    poor = list(solver.ResponseProto().solution)  # a late on an empty day: 151
+    poor = _values_of(model, {("A", 3, "L", post)})  # a late on an empty day: 151
 
     def worked(values: list[int]) -> set[tuple[int, str]]:
         plan = model.value_assignments(lambda var: values[var.Index()])
