@@ -171,12 +171,13 @@ class DayProgramme:
         return programme if programme.free_states * inst.days <= MAX_STATES else None
 
     def price(
-        self, prices: np.ndarray, forced: Collection[int], k: int
+        self, prices: np.ndarray, forced: Collection[int], k: int, own: bool = True
     ) -> tuple[float, list[list[int]]] | None:
         """The least priced cost (own penalties × scale minus the prices of the rows worked)
         and up to ``k`` rosters, best first, as values of every model variable; each works
         the global rows ``forced``. ``(-inf, [])`` if the person has no roster; None if the
-        least path breaks a cap its states do not count (the optimum is then unknown)."""
+        least path breaks a cap its states do not count (the optimum is then unknown).
+        Without ``own`` the person's own penalties count as nothing (the prices alone)."""
         n_types = len(self.types)
         usable = np.ones(len(self.x_row), dtype=np.bool_)
         off = np.ones(self.days, dtype=np.bool_)
@@ -191,9 +192,9 @@ class DayProgramme:
         gain = np.full(self.days * n_types, -_BARRED, dtype=np.int64)
         np.maximum.at(gain, self.x_slot[usable], prices[self.x_row[usable]])
         gain = gain.reshape(self.days, n_types)
-        cost = np.where(gain > -_BARRED, self.own - gain, _BARRED)
+        cost = np.where(gain > -_BARRED, self.own * own - gain, _BARRED)
         while True:
-            values, paths = self._shortest(cost, off, k)
+            values, paths = self._shortest(cost, off, k, own)
             if not len(values):
                 return -math.inf, []  # none even without the caps not held
             # Without the caps not held the least path is a lower bound, exact if it keeps them.
@@ -211,9 +212,11 @@ class DayProgramme:
             for path, bad in zip(paths, broken, strict=True)
             if not bad
         ]
-        return float(values[0] + self.constant), rosters
+        return float(values[0] + self.constant * own), rosters
 
-    def _shortest(self, cost: np.ndarray, off: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def _shortest(
+        self, cost: np.ndarray, off: np.ndarray, k: int, own: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
         if self._work is None:
             # Kept between solves: on Instance 8, touching 4 MB of fresh pages for a
             # 256,500-state programme took 1 ms of a 4 ms solve.
@@ -241,7 +244,7 @@ class DayProgramme:
             self.min_run,
             self.min_off,
             self.run_cap,
-            self.isolated,
+            self.isolated * own,
             self.w_cap,
             self.m_cap,
             self.m_saturate,

@@ -72,9 +72,10 @@ def _converged(found: Columns) -> ColumnGeneration:
     return generation
 
 
-def _optimum(inst) -> int:
-    """The proved optimum of the whole model (no column generation)."""
-    model = RosterModel(inst)
+def _optimum(inst, model: RosterModel | None = None) -> int:
+    """The proved optimum of the whole model (no column generation), or of ``model`` (built
+    from ``inst``, its objective changed)."""
+    model = model or RosterModel(inst)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = 60
     solver.parameters.num_workers = 2
@@ -91,6 +92,41 @@ def test_unavoidable_shortfall_is_proved(tmp_path):
         assert columns.cost == 200
         report = validate_roster(inst, columns.roster())
     assert report.ok and report.objective == 200
+
+
+# Three people, a week, two shift types (B may not follow A): the master LP leaves 3.5 places
+# short, every roster at least 4 (the last day needs three on A, and C is off on it).
+HALF_PLACE = Path(__file__).parents[1] / "data" / "curtois_half_place.txt"
+
+
+def _fewest_short(inst) -> int:
+    """The fewest places short of any roster, proved by CP-SAT."""
+    model = RosterModel(inst)
+    short = []
+    for d in inst.demand:
+        s = model.cp.NewIntVar(0, d.required, "")
+        model.cp.Add(s >= d.required - sum(model.demand_people[(d.post, d.day, d.shift)]))
+        short.append(s)
+    model.cp.Minimize(sum(short))
+    return _optimum(inst, model)
+
+
+def test_whole_places_short_raise_the_bound_to_the_optimum():
+    inst = read_curtois(HALF_PLACE)
+    clock = _clock(20.0)
+    with Columns(inst, clock) as found:
+        generation = _converged(found)
+        assert generation.solve_master() and generation.full.short() == pytest.approx(3.5)
+        assert generation.bound == 360  # the LP's own bound
+        generation.count_places(clock.start + 15.0, found.pool)
+        assert generation.floor == _fewest_short(inst) == 4
+        # The floor is lifted again for the dives: the LP's fraction is back.
+        assert generation.solve_master() and generation.full.short() == pytest.approx(3.5)
+    optimum = _optimum(inst)
+    assert generation.bound == optimum == 410
+    plan = solve_roster(inst, time_limit=10.0, workers=1)
+    assert plan.status == "optimal" and plan.bound == 410
+    assert validate_roster(inst, plan.assignments).objective == 410
 
 
 class _PresolveFails:

@@ -212,6 +212,19 @@ def test_each_rule_binds_and_the_programme_matches_cp_sat(rule):
     assert _priced(with_rule, prices(with_rule)) > _priced(without, prices(without))
 
 
+def test_without_own_penalties_only_the_prices_count():
+    # A wish to be off an even day, and single days off priced: both bind at these prices.
+    wishful = _person(
+        preferences=(Preference("A", 2, "E", False, 50),), weights=Weights(isolated_day_off=30)
+    )
+    prices = _alternate(wishful)
+    _, programme, _ = _programme(wishful)
+    priced = programme.price(np.array(prices, dtype=np.int64), (), 3, own=False)
+    assert priced is not None
+    plain = _person()
+    assert priced[0] == _priced(plain, _alternate(plain)) < _priced(wishful, prices)
+
+
 def test_a_forced_row_binds_and_two_on_one_day_have_no_roster():
     inst = _person(shifts=(EARLY, LATE))
     prices = [(-10 if d.shift == "E" else 5) * SCALE for d in inst.demand]
