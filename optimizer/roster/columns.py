@@ -403,10 +403,10 @@ class ColumnGeneration:
         Where the full master's LP leaves a fraction of a place short, the places master,
         from every column found so far, proves the fewest places short any roster leaves
         (``floor``); where that is more than the LP leaves, the LP is made to leave that many
-        and converged again. On Curtois-Qu tight
-        look-alikes of 9 the bound rises from 3540 to 3565 (the best roster found is 3580)
-        and from 2082 to 2129 (2153). The floor is lifted again afterwards: the dives on the
-        master with it ended at 3666-3670 instead of 3580 on the first.
+        and converged again. On Curtois-Qu tight look-alikes of 9 the bound rises from 3540
+        to 3565 (the best roster found is 3580) and from 2082 to 2128 (2153). The floor is
+        lifted again afterwards: the dives on the master with it ended at 3666-3670 instead
+        of 3580 on the first.
         """
         if not self.solve_master():
             return

@@ -72,10 +72,13 @@ def _converged(found: Columns) -> ColumnGeneration:
     return generation
 
 
-def _optimum(inst, model: RosterModel | None = None) -> int:
-    """The proved optimum of the whole model (no column generation), or of ``model`` (built
-    from ``inst``, its objective changed)."""
-    model = model or RosterModel(inst)
+def _optimum(inst) -> int:
+    """The proved optimum of the whole model (no column generation)."""
+    return _proved(RosterModel(inst))
+
+
+def _proved(model: RosterModel) -> int:
+    """The proved optimum of ``model``'s CP-SAT model, whatever its objective."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = 60
     solver.parameters.num_workers = 2
@@ -108,7 +111,7 @@ def _fewest_short(inst) -> int:
         model.cp.Add(s >= d.required - sum(model.demand_people[(d.post, d.day, d.shift)]))
         short.append(s)
     model.cp.Minimize(sum(short))
-    return _optimum(inst, model)
+    return _proved(model)
 
 
 def test_whole_places_short_raise_the_bound_to_the_optimum():
