@@ -23,7 +23,10 @@ nothing better. Then SCIP picks one column per person out of every column found,
 dives' best roster (*recombining*): on Curtois-Qu Instance 5 that takes the dives' 1148 to
 1145, proved the best the columns allow. While a round of dives and recombining finds a better
 roster and another still fits in the time, the search starts one, its pool larger by the new
-dives' columns.
+dives' columns. Once two dives have left more places short than the master LP, the search
+dives on a places master (only places short count, own penalties not at all) until a dive
+leaves no more than the LP; that roster is kept aside for when the cover repair of the best
+one fails (see :meth:`Columns.search`).
 """
 
 from __future__ import annotations
@@ -63,6 +66,9 @@ DIVE_SHARE = 0.05
 DIVE_ROUNDS = 8
 # Dives in a row that find no better roster before a round of dives ends in recombining.
 STALE_DIVES = 2
+# Dives on the whole master in a row that leave more places short than its LP before the
+# search dives on the places master (see Columns.search).
+MISSED_DIVES = 2
 # Recombining first looks for rosters at most this many points above the master LP's value.
 # On Curtois-Qu Instance 7 (LP 1054.08), whose dives now leave the same pool on every seed,
 # a first target of 1056 instead of 1057 gave 1056 on 5 seeds of 6 instead of 3.
@@ -413,11 +419,7 @@ class ColumnGeneration:
         short = self.full.short()
         if abs(short - round(short)) < 1e-6:
             return  # whole already: the fewest places short are at most these
-        places = _Master(self.demand, list(self.people), places=True)
-        for v, columns in self.columns.items():
-            for k, column in enumerate(columns):
-                places.enter(v, k, column)
-        self.master = places
+        self.master = self._places_master()
         try:
             self.converge(10**9, deadline, pool)
         finally:
@@ -428,6 +430,33 @@ class ColumnGeneration:
                 self.converge(10**9, deadline, pool)
             finally:
                 self.full.floor(0)
+
+    def _places_master(self) -> _Master:
+        """A places master over every column found so far."""
+        places = _Master(self.demand, list(self.people), places=True)
+        for v, columns in self.columns.items():
+            for k, column in enumerate(columns):
+                places.enter(v, k, column)
+        return places
+
+    def master_places(self) -> int:
+        """The places short the master LP leaves with everyone free, rounded up, and at least
+        the proved ``floor``: what a dive's roster should leave."""
+        if not self.solve_master():
+            return self.floor
+        return max(self.floor, math.ceil(self.full.short() - 1e-6))
+
+    def places_short(self, chosen: dict[str, _Column]) -> int:
+        """The places a roster of columns leaves short on the rows whose shortfall is priced."""
+        worked = [0] * len(self.rows)
+        for column in chosen.values():
+            for i in column.rows:
+                worked[i] += 1
+        return sum(
+            max(0, d.required - n)
+            for d, n in zip(self.demand, worked, strict=True)
+            if d.weight_under
+        )
 
     def master_cover(self) -> tuple[float, set[Row]]:
         """The cover penalties the master LP pays with everyone free (``math.inf`` if it fails):
@@ -467,7 +496,9 @@ class ColumnGeneration:
             self.add(volunteer, solutions[0])
         return True
 
-    def dive(self, deadline: float, pool: ThreadPoolExecutor) -> dict[str, _Column]:
+    def dive(
+        self, deadline: float, pool: ThreadPoolExecutor, places: bool = False
+    ) -> dict[str, _Column]:
         """Dive to a roster: people work rows of their heaviest column, re-priced in between.
 
         Fixing a person straight to their heaviest column, when it carries half their mix or
@@ -483,9 +514,14 @@ class ColumnGeneration:
         fails, everyone still free is fixed at once (to the heaviest column, or the first if
         the master has no solution). Returns the roster of the fixed columns and frees
         everyone again, so the next dive starts from the whole master.
+
+        ``places``: the dive works on a places master over every column, first converged: it
+        leaves as few places short as it can whatever the own penalties cost.
         """
-        self.master = self._dive_master()
+        self.master = self._places_master() if places else self._dive_master()
         try:
+            if places:
+                self.converge(10**9, deadline, pool)
             return self._dive(deadline, pool)
         finally:
             for volunteer in self.people:
@@ -736,6 +772,7 @@ class Columns:
         self.pool = ThreadPoolExecutor(max_workers=clock.workers)
         self.best: dict[str, _Column] = {}
         self.cost: int | None = None  # objective of ``best``
+        self.counted: dict[str, _Column] | None = None  # see :meth:`counted_roster`
 
     def __enter__(self) -> Columns:
         return self
@@ -772,14 +809,37 @@ class Columns:
         # in the window. Instance 5, seeds 0-5: 1143 on five instead of three. Rounds to the
         # window's end whatever they find cost 6 its optimum on a seed (1951): the full model,
         # which finds and proves 1950 there, started 16 s later.
+        # After MISSED_DIVES dives that left more places short than the master LP, while the
+        # best roster does too, dives on the places master until one leaves no more
+        # (``counted``, kept aside: see the redive in optimizer.roster.solve). On the tight
+        # look-alike of 10 every dive on the whole master leaves 26 places short where the LP
+        # leaves 25, and the cover repair (CP-SAT on the cover alone, 20 s) finds no 25; dives
+        # on the places master reach 25 about one time in four, at 2811-2820 against
+        # 2885-2990. Their rosters are poor starts where the repair succeeds: on Instance 8 a
+        # places roster (1386, 12 places short) ended at 1332-1349, the repaired roster of a
+        # whole dive (13 short) at 1304-1326.
+        fewest = generation.master_places()
+        missed = 0  # dives that left more places short than ``fewest``
         again, dived = True, False
         while again and not self._done() and time.monotonic() < until:
             began, before = time.monotonic(), self.cost
             stale = 0
-            while stale < STALE_DIVES and not self._done() and self._dive_fits(until, dived):
+            while not self._done():
+                places = (
+                    missed >= MISSED_DIVES
+                    and self.counted is None
+                    and generation.places_short(self.best) > fewest
+                )
+                if stale >= STALE_DIVES or not self._dive_fits(until, dived, places):
+                    break
                 best = self.cost
-                self._keep(generation.dive(until, self.pool))
+                chosen = generation.dive(until, self.pool, places)
                 dived = True
+                if places and generation.places_short(chosen) <= fewest:
+                    self.counted = chosen
+                    continue
+                missed += generation.places_short(chosen) > fewest
+                self._keep(chosen)
                 stale = 0 if self.cost != best else stale + 1
             if self._done():
                 break
@@ -798,9 +858,16 @@ class Columns:
         """The best roster found."""
         return self.generation.assignments(self.best)
 
-    def _dive_fits(self, until: float, dived: bool) -> bool:
+    def counted_roster(self) -> tuple[Assignment, ...] | None:
+        """The roster of a places dive that left no more places short than the master LP
+        (None if none did)."""
+        return None if self.counted is None else self.generation.assignments(self.counted)
+
+    def _dive_fits(self, until: float, dived: bool, places: bool = False) -> bool:
         """True if a dive may start: before ``until`` and, once one has ``dived``, one pricing
-        round a step of rows fits.
+        round a step of rows fits (a step on the ``places`` master: its dives take 5-7 s on
+        the tight look-alike of 10 where the others take 9-10, and the rule would leave the
+        window's last 16 s to recombining, which found nothing there).
 
         After each step ``1 - DIVE_SHARE`` of the free people are still free, so one round a
         step adds up to about ``1 / DIVE_SHARE`` rounds of everyone (fewer with steps of one
@@ -811,7 +878,8 @@ class Columns:
         anyway: its roster may be the only one better than the start's.
         """
         left = until - time.monotonic()
-        return left > 0 and (not dived or left >= 2 * self.generation.round_s / DIVE_SHARE)
+        rounds = 1 if places else 2
+        return left > 0 and (not dived or left >= rounds * self.generation.round_s / DIVE_SHARE)
 
     def _done(self) -> bool:
         return self.clock.interrupt.requested or (self.cost is not None and self.cost <= self.bound)

@@ -9,7 +9,9 @@ The search runs in up to three phases, sharing one progress reporter:
 2. *bound*: the full model with the strongest LP worker (``max_lp``) and the first roster, if
    any, as a hint: it finds or improves the roster and proves the bound the plan reports (a
    columns' roster more than 2 % above their bound is first re-solved for its cover alone,
-   which the full model, hinted it, would keep; on mid-sized models by windows of days);
+   which the full model, hinted it, would keep; on mid-sized models by windows of days; where
+   that and one more dive still leave a place short that the master covers, a roster that a
+   dive on places alone found takes its place);
 3. *neighbourhoods* (large instances, and the second half of the time column generation
    leaves on mid-sized ones): a few teams, or a window of days for half the people, are
    freed, everything else is fixed at the incumbent, and CP-SAT re-solves that neighbourhood
@@ -368,10 +370,13 @@ class _Search(Clock):
         (see :meth:`cover_first`; on a ``split`` model by :meth:`cover_windows`, for
         SPLIT_COVER_FIRST_SHARE of the time left). When the repaired roster still leaves a
         place short that the master LP covers, and a dive still fits, the columns dive once
-        more, and a better roster of theirs is completed instead (REDIVE_S).
+        more, and a better roster of theirs is completed instead (REDIVE_S); if the roster
+        still leaves such a place short, the one a places dive left at the master's places is
+        completed instead, if any (see :meth:`Columns.search`: tight look-alike of 10, 2801
+        and 2803 on the two seeds of three where one did, against 2880-2889).
         """
         m = self.model
-        solver = self._pinned(columns)
+        solver = self._pinned(columns.roster())
         if solver is None:
             return cp_model.UNKNOWN, None
         values = list(solver.ResponseProto().solution)
@@ -393,16 +398,23 @@ class _Search(Clock):
                 and columns.dive(time.monotonic() + self.left() - REDIVE_RESERVE_S)
                 and columns.cost < _objective_of(m.cp, values)
             ):
-                redived = self._pinned(columns)
+                redived = self._pinned(columns.roster())
                 if redived is not None:
                     solver, values = redived, list(redived.ResponseProto().solution)
+                    cover = _objective_of(self._cover_model(), values)
+            counted = columns.counted_roster()
+            counted = None if counted is None or place == 0 else self._pinned(counted)
+            if counted is not None:
+                counted_values = list(counted.ResponseProto().solution)
+                if _objective_of(self._cover_model(), counted_values) <= cover - place / 2:
+                    solver, values = counted, counted_values
         self.hint(m.cp, values)
         return cp_model.FEASIBLE, solver
 
-    def _pinned(self, columns: Columns) -> cp_model.CpSolver | None:
-        """The solve of the full model with every variable fixed to the columns' best roster
+    def _pinned(self, roster: Sequence[Assignment]) -> cp_model.CpSolver | None:
+        """The solve of the full model with every variable fixed to a roster of the columns
         (None if it failed)."""
-        worked = {(a.volunteer, a.day, a.shift, a.post) for a in columns.roster()}
+        worked = {(a.volunteer, a.day, a.shift, a.post) for a in roster}
         # Not interruptible: a Ctrl-C stopping this (every variable fixed, milliseconds) lost the
         # columns' roster, and the plan came back empty although a roster had been reported.
         status, solver = self.run(

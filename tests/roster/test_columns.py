@@ -429,11 +429,13 @@ def test_a_dive_prices_less_when_time_is_short(
 
 
 class _Priced(dict):
-    """A roster of columns with a made-up cost (``ColumnGeneration.cost`` patched to read it)."""
+    """A roster of columns with a made-up cost and places short (``ColumnGeneration.cost`` and
+    ``places_short`` patched to read them)."""
 
-    def __init__(self, columns: dict, cost: int) -> None:
+    def __init__(self, columns: dict, cost: int, short: int = 0) -> None:
         super().__init__(columns)
         self.cost = cost
+        self.short = short
 
 
 @pytest.mark.parametrize(
@@ -464,7 +466,7 @@ def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
         until = clock.start + window_s
         start = 10**6  # the start roster's cost, and every dive's
 
-        def same_dive(_deadline, _pool):
+        def same_dive(_deadline, _pool, _places=False):
             assert reported  # the start roster is out before the first dive
             assert not generation.fixed  # everyone free when a dive starts
             steps.append("dive")
@@ -486,6 +488,54 @@ def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
     assert (len(ends) > 1) == (rounds == "several")
     if rounds == "several":  # none started that could not end in the window
         assert ends[-1] <= until + 0.1
+
+
+@pytest.mark.parametrize(
+    ("found_by_dives", "kinds", "counted"),
+    [
+        # Each dive's cost and places short: two rounds of dives, the second finding nothing.
+        (
+            [(900, 3), (800, 3), (850, 3), (700, 2), (950, 3), (950, 3), (950, 2)],
+            [False, False, True, True, False, False, False],
+            700,
+        ),
+        # The second dive leaves 2: the best roster does not need the places master.
+        ([(900, 3), (800, 2), (850, 3), (950, 3), (950, 3), (950, 2)], [False] * 6, None),
+    ],
+)
+def test_after_two_dives_short_of_the_masters_places_the_dives_count_places_alone(
+    monkeypatch, tmp_path, found_by_dives, kinds, counted
+):
+    """The master LP leaves 2 places short. Two dives on the whole master leave 3, and so does
+    the best roster: the next count places alone. One that leaves 3 is a roster like any other;
+    the first that leaves 2 is kept aside (not as the best: the repair of a whole dive's roster
+    comes first), and the dives after it are whole again."""
+    inst = _read(tmp_path, SHORT)
+    clock = _clock(30.0)
+    dived = []
+    results = iter(found_by_dives)
+    with Columns(inst, clock) as found:
+        generation = found.generation
+
+        def dive(_deadline, _pool, places=False):
+            dived.append(places)
+            everyone = {v: cols[0] for v, cols in generation.columns.items()}
+            return _Priced(everyone, *next(results))
+
+        monkeypatch.setattr(generation, "cost", lambda chosen: getattr(chosen, "cost", 10**6))
+        monkeypatch.setattr(generation, "places_short", lambda chosen: getattr(chosen, "short", 9))
+        monkeypatch.setattr(generation, "dive", dive)
+        monkeypatch.setattr(generation, "recombine", lambda best, *_: best)
+        generation.round_s = 1e-4
+        assert found.search(clock.start + 5.0, clock.start + 10.0)
+        assert generation.master_places() == 2
+        assert found.cost == 800
+        assert (found.counted and found.counted.cost) == counted
+        if counted:
+            assert found.counted_roster() == generation.assignments(found.counted)
+        else:
+            assert found.counted_roster() is None
+    assert dived == kinds
 
 
 @pytest.mark.parametrize(
@@ -677,12 +727,13 @@ def test_the_cover_repair_staffs_the_rows_the_master_covers(tmp_path):
         assert penalties == cover and worked(values) == {(0, shift)}
 
 
-@pytest.mark.parametrize("repair", ["fails", "succeeds"])
+@pytest.mark.parametrize("repair", ["fails", "succeeds", "fails, and so does the dive"])
 def test_a_cover_repair_that_leaves_a_place_short_dives_again(tmp_path, monkeypatch, repair):
     """The columns' best roster works the empty days (402). When its cover repair leaves a place
     short that the master LP covers (its cover is 200), the columns dive once more and their
-    new roster (200) is completed instead; a repair that reaches the master's cover is not
-    followed by a dive."""
+    new roster (200) is completed instead; when that dive finds nothing better either, the
+    roster a places dive left at the master's places (200) is; a repair that reaches the
+    master's cover is not followed by a dive."""
     inst = _read(tmp_path, SHORT)
     model = RosterModel(inst)
     search = _search(model, 30.0)
@@ -692,13 +743,13 @@ def test_a_cover_repair_that_leaves_a_place_short_dives_again(tmp_path, monkeypa
 
     def counted(self, until):
         dives.append(until - time.monotonic())
-        return dive(self, until)
+        return dive(self, until) if repair == "fails" else False
 
     monkeypatch.setattr(Columns, "dive", counted)
     cover_model = cp_model.CpModel()
     cover_model.Proto().copy_from(model.cp.Proto())
     cover_model.Minimize(model.cover_objective)
-    if repair == "fails":  # the repair returns the roster it was given, and its cover
+    if repair != "succeeds":  # the repair returns the roster it was given, and its cover
         monkeypatch.setattr(
             solve._Search,
             "cover_first",
@@ -710,15 +761,25 @@ def test_a_cover_repair_that_leaves_a_place_short_dives_again(tmp_path, monkeypa
     with Columns(inst, search) as found:
         generation = _converged(found)
         assert generation.master_cover()[0] == pytest.approx(200)
-        poor = {}
-        for v, day in (("A", 3), ("B", 4)):
-            person = generation.people[v]
-            solver = cp_model.CpSolver()
-            assert solver.Solve(pinned(person.model, {(v, day, "E", post)})) == cp_model.OPTIMAL
-            k = generation.add(v, list(solver.ResponseProto().solution))
-            poor[v] = generation.columns[v][k]
-        found.best, found.cost = poor, generation.cost(poor)
+
+        def roster(days: dict[str, int]) -> dict:
+            """The roster of A and B each working the early shift of their day."""
+            chosen = {}
+            for v, day in days.items():
+                person = generation.people[v]
+                solver = cp_model.CpSolver()
+                worked = {(v, day, "E", post)}
+                assert solver.Solve(pinned(person.model, worked)) == cp_model.OPTIMAL
+                chosen[v] = generation.columns[v][
+                    generation.add(v, list(solver.ResponseProto().solution))
+                ]
+            return chosen
+
+        found.best = roster({"A": 3, "B": 4})
+        found.cost = generation.cost(found.best)
         assert found.cost == 402
+        if repair == "fails, and so does the dive":
+            found.counted = roster({"A": 0, "B": 1})
         status, solver = search._complete(found, False)
     assert status == cp_model.FEASIBLE
     hint = dict(
@@ -727,12 +788,12 @@ def test_a_cover_repair_that_leaves_a_place_short_dives_again(tmp_path, monkeypa
     hinted = validate_roster(inst, model.value_assignments(lambda var: hint[var.Index()]))
     completed = validate_roster(inst, model.value_assignments(solver.Value))
     assert hinted.ok and completed.ok and hinted.objective == 200
-    if repair == "fails":
+    if repair == "succeeds":
+        assert dives == [] and completed.objective == 402
+    else:
         [budget] = dives  # the dive ends before the time kept for the full model
         assert 0 < budget <= 30.0 - solve.REDIVE_RESERVE_S
-        assert completed.objective == 200  # the dive's roster, not the repaired one
-    else:
-        assert dives == [] and completed.objective == 402
+        assert completed.objective == 200  # a dive's roster, not the repaired one
 
 
 def test_a_round_prices_in_batches_and_proves_only_at_one_set_of_prices(curtois_like, tmp_path):
@@ -773,3 +834,30 @@ def test_a_round_prices_in_batches_and_proves_only_at_one_set_of_prices(curtois_
         assert sorted(v for v, _ in last) == people
         assert len({prices for _, prices in last}) == 1
     assert 0 < generation.bound <= _optimum(inst)
+
+
+# One person, a week: day 0 needs them, but they asked for it off at 50 points where the place
+# left short costs 10. The optimum leaves it short; only counting places covers it.
+REQUEST = (
+    "SECTION_HORIZON\n7\n\nSECTION_SHIFTS\nE,480,\n\nSECTION_STAFF\nA,E=7,3360,0,7,1,1,1\n\n"
+    "SECTION_SHIFT_OFF_REQUESTS\nA,0,E,50\n\nSECTION_COVER\n"
+    + "".join(f"{day},E,{int(day == 0)},10,1\n" for day in range(7))
+)
+
+
+def test_a_places_dive_leaves_the_fewest_places_short_whatever_they_cost(tmp_path):
+    inst = _read(tmp_path, REQUEST)
+    clock = _clock(10.0)
+    with Columns(inst, clock) as found:
+        generation = _converged(found)
+        assert generation.master_places() == 1  # the LP leaves the place: 10 < 50
+        dived = generation.dive(clock.start + 5.0, found.pool)
+        counted = generation.dive(clock.start + 8.0, found.pool, places=True)
+        assert generation.master is generation.full and not generation.fixed
+        assert [generation.places_short(r) for r in (dived, counted)] == [1, 0]
+        rosters = [generation.assignments(r) for r in (dived, counted)]
+        costs = [generation.cost(r) for r in (dived, counted)]
+    reports = [validate_roster(inst, roster) for roster in rosters]
+    assert all(r.ok for r in reports)
+    assert [r.objective for r in reports] == costs
+    assert costs[0] == 10 and costs[1] >= 50  # the request broken, perhaps a day over besides
