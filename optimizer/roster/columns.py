@@ -66,8 +66,8 @@ DIVE_SHARE = 0.05
 DIVE_ROUNDS = 8
 # Dives in a row that find no better roster before a round of dives ends in recombining.
 STALE_DIVES = 2
-# Dives on the whole master in a row that leave more places short than its LP before the
-# search dives on the places master (see Columns.search).
+# Dives that leave more places short than the master LP before the search dives on the places
+# master (see Columns.search).
 MISSED_DIVES = 2
 # Recombining first looks for rosters at most this many points above the master LP's value.
 # On Curtois-Qu Instance 7 (LP 1054.08), whose dives now leave the same pool on every seed,
@@ -835,10 +835,11 @@ class Columns:
                 best = self.cost
                 chosen = generation.dive(until, self.pool, places)
                 dived = True
-                if places and generation.places_short(chosen) <= fewest:
+                short = generation.places_short(chosen)
+                if places and short <= fewest:
                     self.counted = chosen
                     continue
-                missed += generation.places_short(chosen) > fewest
+                missed += short > fewest
                 self._keep(chosen)
                 stale = 0 if self.cost != best else stale + 1
             if self._done():

@@ -401,12 +401,14 @@ class _Search(Clock):
                 redived = self._pinned(columns.roster())
                 if redived is not None:
                     solver, values = redived, list(redived.ResponseProto().solution)
-                    cover = _objective_of(self._cover_model(), values)
-            counted = columns.counted_roster()
-            counted = None if counted is None or place == 0 else self._pinned(counted)
+            kept = columns.counted_roster()
+            counted = None if kept is None or place == 0 else self._pinned(kept)
             if counted is not None:
+                # Their cover penalties against those of ``values`` (``cover``, unless redived).
+                cover_model = self._cover_model()
                 counted_values = list(counted.ResponseProto().solution)
-                if _objective_of(self._cover_model(), counted_values) <= cover - place / 2:
+                ours, theirs = (_objective_of(cover_model, v) for v in (values, counted_values))
+                if theirs <= ours - place / 2:
                     solver, values = counted, counted_values
         self.hint(m.cp, values)
         return cp_model.FEASIBLE, solver
