@@ -179,6 +179,33 @@ def test_bound_is_valid_and_roster_exact(tmp_path, seed, curtois_like):
         assert 0 < columns.bound <= _optimum(inst) <= columns.cost
 
 
+def test_a_round_at_one_set_of_prices_proves_a_bound_before_the_master_converges(
+    tmp_path, curtois_like
+):
+    """Rounds in batches price each batch at prices of its own, so they prove no bound until
+    the master converges; one round of everyone at one set of prices does, and the search
+    runs one when its time for the bound is out before the master converged."""
+    path = tmp_path / "Like.txt"
+    path.write_text(curtois_like.generate(14, 5, 2, 0), encoding="utf-8", newline="")
+    inst = read_curtois(path)
+    optimum = _optimum(inst)
+    clock = _clock(20.0)
+    with Columns(inst, clock, batches=3) as found:
+        generation = found.generation
+        assert generation.start(found.pool)
+        assert not generation.converge(2, clock.start + 10.0, found.pool)
+        assert generation.bound == 0
+        generation.converge(1, clock.start + 10.0, found.pool, batches=1)
+        assert 0 < generation.bound <= optimum
+    clock = _clock(20.0)
+    with Columns(inst, clock, batches=3) as found:
+        # No time for the bound or the dives at all: the master never converges.
+        assert found.search(clock.start, clock.start)
+        assert 0 < found.bound <= optimum <= found.cost
+        report = validate_roster(inst, found.roster())
+        assert report.ok and report.objective == found.cost
+
+
 def test_a_dive_on_a_master_of_fewer_columns_brings_back_those_it_prices(tmp_path, curtois_like):
     """With ``dive_columns=1`` a dive's master starts from each person's column of least
     reduced cost and those the full master's solution uses; a known column priced again
@@ -480,6 +507,8 @@ def test_rounds_of_dives_and_recombining_repeat_while_they_improve_and_fit(
         monkeypatch.setattr(generation, "cost", lambda chosen: getattr(chosen, "cost", start))
         monkeypatch.setattr(generation, "dive", same_dive)
         monkeypatch.setattr(generation, "recombine", slow_recombine)
+        # No bound phase: its rounds would measure ``round_s`` anew.
+        monkeypatch.setattr(generation, "converge", lambda *_args, **_kwargs: False)
         generation.round_s = round_s
         assert found.search(clock.start, until)
     ends = [step[1] for step in steps if step != "dive"]
