@@ -338,7 +338,7 @@ class ColumnGeneration:
         """
         free = [v for v in self.people if v not in self.fixed]
         k = max(1, min(batches or self.batches, len(free) // self.clock.workers))
-        batches = [free[i::k] for i in range(k)]
+        groups = [free[i::k] for i in range(k)]
         quiet, began = 0, time.monotonic()
         # Per batch, the sum of its people's priced optima at ``same``, the prices (rows, floor)
         # of the last step.
@@ -357,7 +357,7 @@ class ColumnGeneration:
             held = self.master.lp.NumVariables()
             optima[step % k] = 0.0
             for volunteer, priced, solutions in pool.map(
-                functools.partial(self._price, prices=prices), batches[step % k]
+                functools.partial(self._price, prices=prices), groups[step % k]
             ):
                 optima[step % k] += priced
                 for values in solutions:
